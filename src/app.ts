@@ -1,0 +1,91 @@
+import AjvCompiler from '@fastify/ajv-compiler'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import { sharedSchemas } from './common/schemas.ts'
+import type { Config } from './config.ts'
+import readiness from './meta/readiness.ts'
+import metaRoutes from './meta/routes.ts'
+import { metaSchemas } from './meta/schemas.ts'
+import configPlugin from './plugins/app/config.ts'
+import metrics from './plugins/app/metrics.ts'
+import prisma from './plugins/app/prisma.ts'
+import problemHandler from './plugins/app/problem-handler.ts'
+import requestId, { genReqId } from './plugins/app/request-id.ts'
+import cors from './plugins/external/cors.ts'
+import helmet from './plugins/external/helmet.ts'
+import rateLimit from './plugins/external/rate-limit.ts'
+import swagger from './plugins/external/swagger.ts'
+import underPressure from './plugins/external/under-pressure.ts'
+import supplierRoutes from './suppliers/routes.ts'
+import { supplierSchemas } from './suppliers/schemas.ts'
+import suppliersService from './suppliers/service.ts'
+
+export type App = FastifyInstance
+
+const ajvBase = { removeAdditional: false, useDefaults: true, allErrors: true } as const
+
+/**
+ * Query strings, path parameters and headers arrive as text and are coerced to the schema's
+ * types; JSON bodies are not: `"amount": 12` where a decimal string is expected is an error,
+ * not a guess. Unknown members are rejected (`additionalProperties: false`), never dropped.
+ */
+type RouteSchemaDefinition = { httpPart?: string }
+type CompileForRoute = (route: RouteSchemaDefinition) => unknown
+// @fastify/ajv-compiler's typings describe the compiler as taking a bare schema; at run time
+// (and in Fastify's own use) it takes the route's schema definition, as written here.
+const ajvCompiler = AjvCompiler() as unknown as (externalSchemas: unknown, options: unknown) => CompileForRoute
+
+const schemaController = {
+  compilersFactory: {
+    buildValidator(externalSchemas: unknown, ajvServerOption: Record<string, unknown>): CompileForRoute {
+      const coercing = ajvCompiler(externalSchemas, { ...ajvServerOption, customOptions: { ...ajvBase, coerceTypes: 'array' } })
+      const strict = ajvCompiler(externalSchemas, { ...ajvServerOption, customOptions: { ...ajvBase, coerceTypes: false } })
+      return (route) => (route.httpPart === 'body' ? strict(route) : coercing(route))
+    },
+  },
+} as unknown as FastifyServerOptions['schemaController']
+
+export interface BuildOptions {
+  /** Replaces the pino logger built from the config (tests pass `false` or a stream). */
+  logger?: FastifyServerOptions['logger']
+}
+
+/** The whole API as one Fastify instance; `server.ts` only starts it, tests inject into it. */
+export async function buildApp(config: Config, options: BuildOptions = {}): Promise<App> {
+  const app = Fastify({
+    logger: options.logger ?? {
+      level: config.logLevel,
+      redact: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie'],
+    },
+    genReqId,
+    bodyLimit: config.bodyLimit,
+    trustProxy: config.trustProxy,
+    requestTimeout: config.requestTimeoutMs,
+    keepAliveTimeout: config.keepAliveTimeoutMs,
+    schemaController,
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  await app.register(configPlugin, { config })
+  await app.register(requestId)
+  await app.register(helmet)
+  await app.register(cors)
+  await app.register(rateLimit)
+  await app.register(underPressure)
+  await app.register(problemHandler)
+  for (const schema of [...sharedSchemas, ...metaSchemas, ...supplierSchemas]) app.addSchema(schema)
+  await app.register(swagger)
+
+  await app.register(prisma)
+  await app.register(metrics)
+  await app.register(readiness)
+  await app.register(suppliersService)
+
+  await app.register(metaRoutes)
+  await app.register(
+    async (v1) => {
+      await v1.register(supplierRoutes)
+    },
+    { prefix: '/v1' },
+  )
+  return app
+}

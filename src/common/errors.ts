@@ -1,0 +1,29 @@
+/**
+ * A failure the client can act on. Services throw these; the problem handler turns them into
+ * RFC 9457 responses with the same `code`, so handlers never build error bodies themselves.
+ */
+export class DomainError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly title: string,
+    detail: string,
+    /** Extension members added to the problem body (e.g. the next window's dates). */
+    readonly extensions: Record<string, unknown> = {},
+  ) {
+    super(detail)
+    this.name = 'DomainError'
+  }
+}
+
+export class NotFoundError extends DomainError {
+  constructor(code: string, detail: string) {
+    super(404, code, 'Not found', detail)
+  }
+}
+
+export class BadRequestError extends DomainError {
+  constructor(code: string, detail: string, extensions: Record<string, unknown> = {}) {
+    super(400, code, 'Bad request', detail, extensions)
+  }
+}

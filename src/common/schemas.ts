@@ -1,0 +1,95 @@
+import { Type, type Static, type TSchema } from 'typebox'
+
+/**
+ * Shared schemas of the contract. Each has an `$id`, is registered once with `app.addSchema`
+ * (see `sharedSchemas`) and appears in the OpenAPI document as `components.schemas.<$id>`.
+ */
+
+/** A JSON-schema `$ref` to a shared schema that keeps the target's TypeScript type. */
+export function ref<T extends TSchema & { $id?: string }>(schema: T) {
+  if (!schema.$id) throw new Error('ref() needs a schema with an $id')
+  return Type.Unsafe<Static<T>>(Type.Ref(schema.$id))
+}
+
+export const ProblemFieldError = Type.Object(
+  {
+    in: Type.Enum(['body', 'query', 'path', 'header'], { description: 'Which part of the request is wrong.' }),
+    pointer: Type.String({ description: 'JSON Pointer (RFC 6901) to the offending member, as a URI fragment: "#/email".' }),
+    detail: Type.String(),
+  },
+  { $id: 'ProblemFieldError', additionalProperties: false },
+)
+
+export const Problem = Type.Object(
+  {
+    type: Type.String({ description: 'URI identifying the problem type: urn:abonent:problem:<code>.' }),
+    title: Type.String({ description: 'Short, human-readable summary of the problem type.' }),
+    status: Type.Integer({ minimum: 400, maximum: 599 }),
+    detail: Type.String({ description: 'Human-readable explanation of this occurrence.' }),
+    code: Type.String({ pattern: '^[a-z][a-z0-9_]*$', description: 'Stable machine-readable code; clients branch on this.' }),
+    instance: Type.Optional(Type.String({ description: 'The request path.' })),
+    requestId: Type.String({ description: 'Same as the X-Request-Id header; quote it to support.' }),
+    errors: Type.Optional(Type.Array(ref(ProblemFieldError), { description: 'Per-field validation errors.' })),
+  },
+  {
+    $id: 'Problem',
+    description: 'RFC 9457 problem details, served as application/problem+json. Problem types may add members.',
+    additionalProperties: true,
+  },
+)
+export type Problem = Static<typeof Problem>
+
+export const Decimal = Type.String({ pattern: '^-?\\d+(\\.\\d+)?$', description: 'Exact decimal number as a string.' })
+
+export const Uuid = Type.String({ format: 'uuid' })
+
+export const PageQuery = Type.Object(
+  {
+    limit: Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'Page size.' }),
+    cursor: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 512, description: 'Opaque; the `nextCursor` of the previous page.' }),
+    ),
+  },
+  { additionalProperties: false },
+)
+export type PageQuery = Static<typeof PageQuery>
+
+/** `{ items, nextCursor }`, named `<ItemName>Page` in the contract. */
+export function Page<T extends TSchema & { $id?: string }>(item: T) {
+  return Type.Object(
+    {
+      items: Type.Array(ref(item)),
+      nextCursor: Type.Union([Type.String(), Type.Null()], {
+        description: 'Pass as `cursor` to get the next page; null on the last page.',
+      }),
+    },
+    { $id: `${item.$id}Page`, additionalProperties: false },
+  )
+}
+
+const problemContent = { 'application/problem+json': { schema: ref(Problem) } }
+
+/** Problem responses for a route's `response` map, with the description the contract shows. */
+export function problems(...statuses: (400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 503)[]) {
+  const descriptions: Record<number, string> = {
+    400: 'The request is malformed or fails validation (`validation_failed`, `malformed_body`, ...).',
+    401: 'Authentication is missing or invalid.',
+    403: 'The caller may not do this.',
+    404: 'No such resource visible to the caller.',
+    409: 'Conflicts with the current state.',
+    413: 'The body is larger than the server accepts (`payload_too_large`).',
+    415: 'The body has a media type this route does not accept (`unsupported_media_type`).',
+    422: 'Well-formed but not acceptable.',
+    429: 'Too many requests (`rate_limited`); see the Retry-After header.',
+    503: 'Temporarily unavailable.',
+  }
+  const all = [...new Set([...statuses, 429, 500] as const)]
+  return Object.fromEntries(
+    all.map((status) => [
+      status,
+      { description: status === 500 ? 'Unexpected server error (`internal_error`).' : descriptions[status], content: problemContent },
+    ]),
+  )
+}
+
+export const sharedSchemas: TSchema[] = [ProblemFieldError, Problem]

@@ -1,0 +1,109 @@
+import { Type, type Static } from 'typebox'
+import { Value } from 'typebox/value'
+
+
+/**
+ * Every environment variable the application reads, with its default. `.env.example` lists the
+ * same variables; a test keeps the two in step.
+ */
+export const EnvSchema = Type.Object({
+  NODE_ENV: Type.Enum(['development', 'test', 'production'], { default: 'development' }),
+  HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
+  LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info' }),
+  DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+  DB_POOL_MAX: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
+  EMBEDDED_PG_DIR: Type.String({ minLength: 1, default: '.data/postgres' }),
+  EMBEDDED_PG_PORT: Type.Integer({ minimum: 1, maximum: 65535, default: 54329 }),
+  MIGRATE_ON_START: Type.Boolean({ default: true }),
+  SEED_DEMO_DATA: Type.Optional(Type.Boolean()),
+  BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 1_048_576 }),
+  RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 300 }),
+  RATE_LIMIT_WINDOW_MS: Type.Integer({ minimum: 1000, default: 60_000 }),
+  CORS_ORIGINS: Type.String({ default: '' }),
+  TRUST_PROXY: Type.Boolean({ default: false }),
+  REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 1000, default: 30_000 }),
+  KEEP_ALIVE_TIMEOUT_MS: Type.Integer({ minimum: 1000, default: 72_000 }),
+  SHUTDOWN_GRACE_MS: Type.Integer({ minimum: 0, default: 10_000 }),
+  MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ minimum: 0, default: 1000 }),
+})
+export type Env = Static<typeof EnvSchema>
+
+export interface Config {
+  env: Env['NODE_ENV']
+  host: string
+  port: number
+  logLevel: Env['LOG_LEVEL']
+  /** Unset: the server starts an embedded PostgreSQL under `embeddedPg.dir`. */
+  databaseUrl: string | undefined
+  dbPoolMax: number
+  embeddedPg: { dir: string; port: number }
+  migrateOnStart: boolean
+  /** Seed the demo suppliers into an empty database at start (default: outside production). */
+  seedDemoData: boolean
+  bodyLimit: number
+  rateLimit: { max: number; windowMs: number }
+  corsOrigins: string[]
+  trustProxy: boolean
+  requestTimeoutMs: number
+  keepAliveTimeoutMs: number
+  shutdownGraceMs: number
+  maxEventLoopDelayMs: number
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`)
+    this.name = 'ConfigError'
+  }
+}
+
+const BOOLEAN_WORDS: Record<string, boolean> = { true: true, '1': true, yes: true, false: false, '0': false, no: false }
+
+/** Turns the strings of an environment into the schema's types without guessing: "abc" stays a string and fails. */
+function coerce(raw: Record<string, string | undefined>): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const [key, schema] of Object.entries(EnvSchema.properties)) {
+    const value = raw[key]
+    if (value === undefined || value === '') continue
+    const type = (schema as { type?: string }).type
+    if (type === 'integer') out[key] = /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value
+    else if (type === 'boolean') out[key] = BOOLEAN_WORDS[value.trim().toLowerCase()] ?? value
+    else out[key] = value
+  }
+  return out
+}
+
+/** Reads and validates the configuration once; every problem is reported with its variable's name. */
+export function loadConfig(raw: Record<string, string | undefined>): Config {
+  const values = Value.Default(EnvSchema, coerce(raw)) as Record<string, unknown>
+  const problems = new Map<string, string>()
+  for (const error of Value.Errors(EnvSchema, values)) {
+    const name = error.instancePath.replace(/^\//, '')
+    if (!problems.has(name)) problems.set(name, `${name}: ${error.message} (got ${JSON.stringify(raw[name])})`)
+  }
+  if (problems.size > 0) throw new ConfigError([...problems.values()])
+  const env = values as Env
+  if (env.NODE_ENV === 'production' && env.DATABASE_URL === undefined) {
+    throw new ConfigError(['DATABASE_URL: is required when NODE_ENV is production (the embedded PostgreSQL is for development)'])
+  }
+  return {
+    env: env.NODE_ENV,
+    host: env.HOST,
+    port: env.PORT,
+    logLevel: env.LOG_LEVEL,
+    databaseUrl: env.DATABASE_URL,
+    dbPoolMax: env.DB_POOL_MAX,
+    embeddedPg: { dir: env.EMBEDDED_PG_DIR, port: env.EMBEDDED_PG_PORT },
+    migrateOnStart: env.MIGRATE_ON_START,
+    seedDemoData: env.SEED_DEMO_DATA ?? env.NODE_ENV !== 'production',
+    bodyLimit: env.BODY_LIMIT_BYTES,
+    rateLimit: { max: env.RATE_LIMIT_MAX, windowMs: env.RATE_LIMIT_WINDOW_MS },
+    corsOrigins: env.CORS_ORIGINS.split(',').map((origin) => origin.trim()).filter(Boolean),
+    trustProxy: env.TRUST_PROXY,
+    requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
+    keepAliveTimeoutMs: env.KEEP_ALIVE_TIMEOUT_MS,
+    shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+    maxEventLoopDelayMs: env.MAX_EVENT_LOOP_DELAY_MS,
+  }
+}

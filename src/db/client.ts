@@ -1,0 +1,29 @@
+import { PrismaPg } from '@prisma/adapter-pg'
+import pg from 'pg'
+import { PrismaClient } from '../generated/prisma/client.ts'
+
+export interface DatabaseClient {
+  prisma: PrismaClient
+  /** The pool under Prisma, for set-based SQL (COPY, unnest) and pool metrics. */
+  pool: pg.Pool
+  close(): Promise<void>
+}
+
+/** One pg pool with a Prisma client over it; the app and the scripts both get theirs here. */
+export function createDatabaseClient(
+  connectionString: string,
+  options: { max?: number; onIdleError?: (error: Error) => void } = {},
+): DatabaseClient {
+  const pool = new pg.Pool({ connectionString, max: options.max ?? 10, application_name: 'abonent' })
+  // An idle connection dropped by the server must not crash the process; the pool replaces it.
+  pool.on('error', options.onIdleError ?? (() => {}))
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) })
+  return {
+    prisma,
+    pool,
+    async close() {
+      await prisma.$disconnect()
+      if (!pool.ended) await pool.end()
+    },
+  }
+}

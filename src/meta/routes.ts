@@ -1,0 +1,78 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { DomainError } from '../common/errors.ts'
+import { problems, ref } from '../common/schemas.ts'
+import { Health, ReadinessReport } from './schemas.ts'
+
+// Probes are never rate limited: an orchestrator polling them must not be told 429.
+const probe = { rateLimit: false } as const
+
+const metaRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get(
+    '/health',
+    {
+      config: probe,
+      schema: {
+        operationId: 'getHealth',
+        tags: ['meta'],
+        summary: 'Liveness: the process answers',
+        security: [],
+        response: { 200: ref(Health), ...problems() },
+      },
+    },
+    async () => ({ status: 'ok' as const }),
+  )
+
+  app.get(
+    '/ready',
+    {
+      config: probe,
+      schema: {
+        operationId: 'getReadiness',
+        tags: ['meta'],
+        summary: 'Readiness: the database answers and every migration is applied',
+        description: 'Answers 503 `not_ready` with `checks` naming what is missing.',
+        security: [],
+        response: { 200: ref(ReadinessReport), ...problems(503) },
+      },
+    },
+    async () => {
+      const readiness = await app.readiness.check()
+      if (readiness.database !== 'ok' || readiness.migrations !== 'ok') {
+        const detail =
+          readiness.database !== 'ok'
+            ? 'The database does not answer.'
+            : `Migrations not applied: ${readiness.pendingMigrations.join(', ')}.`
+        throw new DomainError(503, 'not_ready', 'Not ready', detail, { checks: readiness })
+      }
+      return { status: 'ready' as const, checks: { database: 'ok' as const, migrations: 'ok' as const } }
+    },
+  )
+
+  app.get(
+    '/metrics',
+    {
+      config: probe,
+      schema: {
+        operationId: 'getMetrics',
+        tags: ['meta'],
+        summary: 'Prometheus metrics (text exposition format)',
+        security: [],
+        produces: ['text/plain'],
+        response: {
+          200: {
+            description: 'Metrics in the Prometheus text format 0.0.4.',
+            content: { 'text/plain; version=0.0.4': { schema: Type.String() } },
+          },
+          ...problems(),
+        },
+      },
+    },
+    async (_request, reply) => {
+      reply.type(app.metrics.contentType)
+      return app.metrics.metrics()
+    },
+  )
+}
+
+export default metaRoutes

@@ -1,0 +1,52 @@
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    metrics: Registry
+  }
+}
+
+/**
+ * Prometheus metrics, one registry per app instance (tests build many apps in one process).
+ * Labelled by route template, never by raw URL, so cardinality stays bounded.
+ */
+export default fp(
+  async function metricsPlugin(app: FastifyInstance) {
+    const registry = new Registry()
+    collectDefaultMetrics({ register: registry })
+    const labelNames = ['method', 'route', 'status_code'] as const
+    const requests = new Counter({ name: 'http_requests_total', help: 'HTTP requests answered', labelNames, registers: [registry] })
+    const duration = new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'HTTP request latency',
+      labelNames,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    })
+    new Gauge({
+      name: 'db_pool_connections',
+      help: 'Database pool connections by state',
+      labelNames: ['state'] as const,
+      registers: [registry],
+      collect() {
+        this.set({ state: 'total' }, app.pgPool.totalCount)
+        this.set({ state: 'idle' }, app.pgPool.idleCount)
+        this.set({ state: 'waiting' }, app.pgPool.waitingCount)
+      },
+    })
+
+    app.decorate('metrics', registry)
+    app.addHook('onResponse', async (request, reply) => {
+      const labels = {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        status_code: String(reply.statusCode),
+      }
+      requests.inc(labels)
+      duration.observe(labels, reply.elapsedTime / 1000)
+    })
+  },
+  { name: 'metrics', dependencies: ['prisma'] },
+)

@@ -1,0 +1,29 @@
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import type pg from 'pg'
+import { createDatabaseClient } from '../../db/client.ts'
+import type { PrismaClient } from '../../generated/prisma/client.ts'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    prisma: PrismaClient
+    /** The pool under Prisma, for set-based SQL (COPY, unnest) and pool metrics. */
+    pgPool: pg.Pool
+  }
+}
+
+/** One pool and one Prisma client per app instance, closed with the app. */
+export default fp(
+  async function prismaPlugin(app: FastifyInstance) {
+    const { databaseUrl, dbPoolMax } = app.config
+    if (!databaseUrl) throw new Error('prisma plugin: config.databaseUrl is not set')
+    const db = createDatabaseClient(databaseUrl, {
+      max: dbPoolMax,
+      onIdleError: (error) => app.log.warn({ err: error }, 'idle database connection failed'),
+    })
+    app.decorate('pgPool', db.pool)
+    app.decorate('prisma', db.prisma)
+    app.addHook('onClose', () => db.close())
+  },
+  { name: 'prisma', dependencies: ['config'] },
+)

@@ -1,0 +1,143 @@
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import { DomainError } from '../../common/errors.ts'
+import { sendProblem, type ProblemInit } from '../../common/problem.ts'
+import type { Problem } from '../../common/schemas.ts'
+
+type FieldErrors = NonNullable<Problem['errors']>
+
+const PARTS: Record<string, FieldErrors[number]['in']> = {
+  body: 'body',
+  querystring: 'query',
+  params: 'path',
+  headers: 'header',
+}
+
+interface AjvError {
+  instancePath: string
+  keyword: string
+  message?: string
+  params: Record<string, unknown>
+}
+
+function fieldErrors(error: FastifyError): FieldErrors {
+  const part = PARTS[error.validationContext ?? 'body'] ?? 'body'
+  return ((error.validation ?? []) as AjvError[]).map((issue) => {
+    // ajv points at the object that lacks or has too much; the client wants the member itself.
+    const member = issue.params.missingProperty ?? issue.params.additionalProperty
+    const path = member === undefined ? issue.instancePath : `${issue.instancePath}/${String(member).replace(/~/g, '~0').replace(/\//g, '~1')}`
+    const detail =
+      issue.keyword === 'additionalProperties'
+        ? `unknown or read-only member "${String(member)}"`
+        : issue.keyword === 'required'
+          ? `"${String(member)}" is required`
+          : (issue.message ?? 'is invalid')
+    return { in: part, pointer: `#${path}`, detail }
+  })
+}
+
+/** Fastify's own 4xx errors, by their code: the client's mistake, described in its words. */
+const FASTIFY_CODES: Record<string, { code: string; title: string }> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: 'unsupported_media_type', title: 'Unsupported media type' },
+  FST_ERR_CTP_BODY_TOO_LARGE: { code: 'payload_too_large', title: 'Payload too large' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'malformed_body', title: 'Malformed body' },
+  FST_ERR_CTP_INVALID_JSON_BODY: { code: 'malformed_body', title: 'Malformed body' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: 'malformed_body', title: 'Malformed body' },
+  FST_ERR_CTP_INVALID_CONTENT_TYPE: { code: 'unsupported_media_type', title: 'Unsupported media type' },
+  FST_ERR_CTP_INVALID_TYPE: { code: 'unsupported_media_type', title: 'Unsupported media type' },
+  FST_UNDER_PRESSURE: { code: 'service_unavailable', title: 'Service unavailable' },
+}
+
+const BY_STATUS: Record<number, { code: string; title: string }> = {
+  400: { code: 'bad_request', title: 'Bad request' },
+  401: { code: 'unauthorized', title: 'Unauthorized' },
+  403: { code: 'forbidden', title: 'Forbidden' },
+  404: { code: 'not_found', title: 'Not found' },
+  405: { code: 'method_not_allowed', title: 'Method not allowed' },
+  406: { code: 'not_acceptable', title: 'Not acceptable' },
+  409: { code: 'conflict', title: 'Conflict' },
+  413: { code: 'payload_too_large', title: 'Payload too large' },
+  415: { code: 'unsupported_media_type', title: 'Unsupported media type' },
+  429: { code: 'rate_limited', title: 'Too many requests' },
+  503: { code: 'service_unavailable', title: 'Service unavailable' },
+}
+
+interface PrismaKnownError {
+  name: string
+  code: string
+  meta?: { modelName?: string; target?: unknown; driverAdapterError?: { cause?: { constraint?: { fields?: string[] } } } }
+}
+
+function isPrismaKnownError(error: unknown): error is PrismaKnownError {
+  return (
+    typeof error === 'object' && error !== null && (error as { name?: string }).name === 'PrismaClientKnownRequestError'
+  )
+}
+
+function prismaProblem(error: PrismaKnownError): ProblemInit | undefined {
+  const fields = error.meta?.driverAdapterError?.cause?.constraint?.fields
+  const what = fields?.length ? ` (${fields.join(', ')})` : ''
+  switch (error.code) {
+    case 'P2002':
+      return { status: 409, code: 'already_exists', title: 'Conflict', detail: `A record with the same unique key${what} already exists.` }
+    case 'P2003':
+      return { status: 409, code: 'reference_conflict', title: 'Conflict', detail: 'The change breaks a reference between records.' }
+    case 'P2025':
+      return { status: 404, code: 'not_found', title: 'Not found', detail: 'The record does not exist.' }
+    default:
+      return undefined
+  }
+}
+
+export function toProblem(error: FastifyError | Error, request: FastifyRequest): ProblemInit {
+  if (error instanceof DomainError) {
+    return { status: error.status, code: error.code, title: error.title, detail: error.message, extensions: error.extensions }
+  }
+  if (isPrismaKnownError(error)) {
+    const problem = prismaProblem(error)
+    if (problem) return problem
+  }
+  const fastifyError = error as FastifyError
+  if (fastifyError.validation) {
+    return {
+      status: 400,
+      code: 'validation_failed',
+      title: 'Validation failed',
+      detail: 'The request has invalid members; see `errors`.',
+      errors: fieldErrors(fastifyError),
+    }
+  }
+  const status = fastifyError.statusCode
+  if (status !== undefined && status >= 400 && status < 600 && status !== 500) {
+    const known = FASTIFY_CODES[fastifyError.code] ?? BY_STATUS[status] ?? { code: status < 500 ? 'bad_request' : 'service_unavailable', title: 'Error' }
+    return { status, ...known, detail: error.message }
+  }
+  request.log.error({ err: error }, 'unhandled error')
+  return {
+    status: 500,
+    code: 'internal_error',
+    title: 'Internal server error',
+    detail: 'Something went wrong on our side. Quote the request id when you contact support.',
+  }
+}
+
+/** The one place where errors become RFC 9457 problem responses. */
+export default fp(
+  async function problemHandler(app: FastifyInstance) {
+    app.setErrorHandler((error: FastifyError, request, reply) => {
+      const problem = toProblem(error, request)
+      if (problem.status < 500) request.log.info({ code: problem.code, status: problem.status }, problem.detail)
+      return sendProblem(request, reply, problem)
+    })
+
+    app.setNotFoundHandler((request, reply) =>
+      sendProblem(request, reply, {
+        status: 404,
+        code: 'route_not_found',
+        title: 'Not found',
+        detail: `No route ${request.method} ${request.url.split('?')[0]}. See /docs for the API.`,
+      }),
+    )
+  },
+  { name: 'problem-handler' },
+)

@@ -1,0 +1,47 @@
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import { readFileSync } from 'node:fs'
+
+const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }
+
+const DESCRIPTION = `Self-service personal account of the customers of utility suppliers, and the back office behind it.
+
+Conventions: JSON in and out; money and quantities are decimal strings; timestamps are RFC 3339 UTC;
+periods are YYYY-MM. Errors are RFC 9457 \`application/problem+json\` with a stable \`code\`.
+Lists are cursor-paginated: \`?limit=&cursor=\` → \`{ items, nextCursor }\`. Every response carries \`X-Request-Id\`.`
+
+/** The contract: OpenAPI 3.1 generated from the route schemas, at /openapi.json and /docs. */
+export default fp(
+  async function swaggerPlugin(app: FastifyInstance) {
+    await app.register(swagger, {
+      openapi: {
+        openapi: '3.1.0',
+        info: { title: 'Abonent API', version, description: DESCRIPTION, license: { name: 'MIT', identifier: 'MIT' } },
+        servers: [{ url: '/', description: 'This installation' }],
+        tags: [
+          { name: 'meta', description: 'Liveness, readiness, metrics.' },
+          { name: 'suppliers', description: 'Utility suppliers served by this installation.' },
+        ],
+        components: {
+          securitySchemes: {
+            bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Access token from /v1/auth/login.' },
+            apiKey: { type: 'apiKey', in: 'header', name: 'X-Api-Key', description: 'Machine key, scoped to one supplier.' },
+          },
+        },
+      },
+      // Shared schemas keep their $id as their component name (never def-0, def-1, ...).
+      refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
+    })
+
+    app.get('/openapi.json', { schema: { hide: true }, config: { rateLimit: false } }, async () => app.swagger())
+
+    await app.register(swaggerUi, {
+      routePrefix: '/docs',
+      staticCSP: true,
+      uiConfig: { deepLinking: true, displayRequestDuration: true },
+    })
+  },
+  { name: 'swagger' },
+)

@@ -1,0 +1,57 @@
+import { randomBytes } from 'node:crypto'
+import { buildApp, type App } from '../src/app.ts'
+import { loadConfig, type Config } from '../src/config.ts'
+import { createDatabaseClient, type DatabaseClient } from '../src/db/client.ts'
+import { createDatabase, dropDatabase } from '../src/db/scratch.ts'
+
+function testServer(): { serverUrl: string; template: string } {
+  const serverUrl = process.env.ABONENT_TEST_SERVER_URL
+  const template = process.env.ABONENT_TEST_TEMPLATE
+  if (!serverUrl || !template) throw new Error('test database server not started (see test/setup/global-setup.ts)')
+  return { serverUrl, template }
+}
+
+export interface TestDatabase {
+  url: string
+  name: string
+  drop(): Promise<void>
+}
+
+/** A fresh database for one test file: a copy of the migrated template (fast), or empty. */
+export async function createTestDatabase(options: { empty?: boolean } = {}): Promise<TestDatabase> {
+  const { serverUrl, template } = testServer()
+  const name = `abonent_test_${randomBytes(6).toString('hex')}`
+  const url = await createDatabase(serverUrl, name, options.empty ? undefined : template)
+  return { url, name, drop: () => dropDatabase(serverUrl, name) }
+}
+
+/** The configuration tests run with: what `loadConfig` makes of a small environment. */
+export function testConfig(env: Record<string, string> = {}): Config {
+  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env })
+}
+
+export interface TestContext {
+  app: App
+  db: TestDatabase
+  /** A direct client on the same database, for arranging and asserting rows. */
+  client: DatabaseClient
+  close(): Promise<void>
+}
+
+/** An app on its own fresh database; call `close()` in afterAll. Routes may be added before `ready()`. */
+export async function buildTestApp(env: Record<string, string> = {}, options: { ready?: boolean } = {}): Promise<TestContext> {
+  const db = await createTestDatabase()
+  const app = await buildApp({ ...testConfig(env), databaseUrl: db.url }, { logger: false })
+  if (options.ready !== false) await app.ready()
+  const client = createDatabaseClient(db.url, { max: 2 })
+  return {
+    app,
+    db,
+    client,
+    async close() {
+      await app.close()
+      await client.close()
+      await db.drop()
+    },
+  }
+}
