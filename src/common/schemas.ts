@@ -6,9 +6,9 @@ import { Type, type Static, type TSchema } from 'typebox'
  */
 
 /** A JSON-schema `$ref` to a shared schema that keeps the target's TypeScript type. */
-export function ref<T extends TSchema & { $id?: string }>(schema: T) {
+export function ref<T extends TSchema & { $id?: string }>(schema: T, options: { description?: string } = {}) {
   if (!schema.$id) throw new Error('ref() needs a schema with an $id')
-  return Type.Unsafe<Static<T>>(Type.Ref(schema.$id))
+  return Type.Unsafe<Static<T>>(Type.Ref(schema.$id, options))
 }
 
 export const ProblemFieldError = Type.Object(
@@ -43,9 +43,13 @@ export const Decimal = Type.String({ pattern: '^-?\\d+(\\.\\d+)?$', description:
 
 export const Uuid = Type.String({ format: 'uuid' })
 
+export const DEFAULT_PAGE_SIZE = 20
+
 export const PageQuery = Type.Object(
   {
-    limit: Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'Page size.' }),
+    limit: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 100, default: DEFAULT_PAGE_SIZE, description: 'Page size, 1..100.' }),
+    ),
     cursor: Type.Optional(
       Type.String({ minLength: 1, maxLength: 512, description: 'Opaque; the `nextCursor` of the previous page.' }),
     ),
@@ -69,27 +73,36 @@ export function Page<T extends TSchema & { $id?: string }>(item: T) {
 
 const problemContent = { 'application/problem+json': { schema: ref(Problem) } }
 
-/** Problem responses for a route's `response` map, with the description the contract shows. */
-export function problems(...statuses: (400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 503)[]) {
-  const descriptions: Record<number, string> = {
-    400: 'The request is malformed or fails validation (`validation_failed`, `malformed_body`, ...).',
-    401: 'Authentication is missing or invalid.',
-    403: 'The caller may not do this.',
-    404: 'No such resource visible to the caller.',
-    409: 'Conflicts with the current state.',
-    413: 'The body is larger than the server accepts (`payload_too_large`).',
-    415: 'The body has a media type this route does not accept (`unsupported_media_type`).',
-    422: 'Well-formed but not acceptable.',
-    429: 'Too many requests (`rate_limited`); see the Retry-After header.',
-    503: 'Temporarily unavailable.',
-  }
-  const all = [...new Set([...statuses, 429, 500] as const)]
+const PROBLEM_DESCRIPTIONS: Record<number, string> = {
+  400: 'The request is malformed or fails validation (`validation_failed`, `malformed_body`, ...).',
+  401: 'Authentication is missing or invalid.',
+  403: 'The caller may not do this.',
+  404: 'No such resource visible to the caller.',
+  409: 'Conflicts with the current state.',
+  413: 'The body is larger than the server accepts (`payload_too_large`).',
+  415: 'The body has a media type this route does not accept (`unsupported_media_type`).',
+  422: 'Well-formed but not acceptable.',
+  429: 'Too many requests (`rate_limited`); see the Retry-After header.',
+  500: 'Unexpected server error (`internal_error`).',
+  503: 'Temporarily unavailable.',
+}
+
+type ProblemStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 503
+
+function problemResponses(statuses: number[]) {
   return Object.fromEntries(
-    all.map((status) => [
-      status,
-      { description: status === 500 ? 'Unexpected server error (`internal_error`).' : descriptions[status], content: problemContent },
-    ]),
+    [...new Set(statuses)].map((status) => [status, { description: PROBLEM_DESCRIPTIONS[status], content: problemContent }]),
   )
+}
+
+/** Problem responses for a route's `response` map: the given ones, plus 429 and 500 that every route may answer. */
+export function problems(...statuses: ProblemStatus[]) {
+  return problemResponses([...statuses, 429, 500])
+}
+
+/** The same for probes, which are exempt from rate limiting. */
+export function probeProblems(...statuses: ProblemStatus[]) {
+  return problemResponses([...statuses, 500])
 }
 
 export const sharedSchemas: TSchema[] = [ProblemFieldError, Problem]

@@ -21,7 +21,6 @@ import pg from 'pg'
 
 export const PRISMA_DIR = path.resolve(import.meta.dirname, '../../prisma')
 export const MIGRATIONS_DIR = path.join(PRISMA_DIR, 'migrations')
-export const SCHEMA_FILE = path.join(PRISMA_DIR, 'schema.prisma')
 
 const NO_FILTER: SchemaFilter = { externalTables: [], externalEnums: [] }
 
@@ -129,7 +128,7 @@ export interface Migrator {
   close(): Promise<void>
 }
 
-export async function loadMigrations(dir = MIGRATIONS_DIR): Promise<MigrationList> {
+export async function loadMigrations(dir: string = MIGRATIONS_DIR): Promise<MigrationList> {
   const entries = await readdir(dir, { withFileTypes: true }).catch(() => [])
   const folders = entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort()
   const migrationDirectories = await Promise.all(
@@ -150,27 +149,36 @@ export async function loadMigrations(dir = MIGRATIONS_DIR): Promise<MigrationLis
   }
 }
 
-export async function openMigrator(connectionString: string, options: { log?: (line: string) => void } = {}): Promise<Migrator> {
+export interface MigratorOptions {
+  log?: (line: string) => void
+  /** A folder holding schema.prisma and migrations/ (default: the project's prisma/). */
+  prismaDir?: string
+}
+
+export async function openMigrator(connectionString: string, options: MigratorOptions = {}): Promise<Migrator> {
+  const prismaDir = options.prismaDir ?? PRISMA_DIR
+  const schemaFile = path.join(prismaDir, 'schema.prisma')
+  const migrationsDir = path.join(prismaDir, 'migrations')
   const { SchemaEngine } = await loadEngineModule()
   const pool = new pg.Pool({ connectionString, max: 2, allowExitOnIdle: true })
   pool.on('connect', readCharColumnsAsText)
-  const schemaText = await readFile(SCHEMA_FILE, 'utf8')
-  const files = [{ path: SCHEMA_FILE, content: schemaText }]
+  const schemaText = await readFile(schemaFile, 'utf8')
+  const files = [{ path: schemaFile, content: schemaText }]
   const adapter = bindMigrationAwareSqlAdapterFactory(withCharColumns(new PrismaPg(pool)))
   const engine: SchemaEngine = await SchemaEngine.new(
-    { datamodels: [[SCHEMA_FILE, schemaText]] },
+    { datamodels: [[schemaFile, schemaText]] },
     (line: string) => options.log?.(line),
     adapter,
   )
 
   return {
     async deploy() {
-      const migrationsList = await loadMigrations()
+      const migrationsList = await loadMigrations(migrationsDir)
       const result = await engine.applyMigrations({ migrationsList, filters: NO_FILTER })
       return result.appliedMigrationNames
     },
     async pending() {
-      const { migrationDirectories } = await loadMigrations()
+      const { migrationDirectories } = await loadMigrations(migrationsDir)
       const applied = await pool
         .query<{ name: string }>(
           'SELECT migration_name AS name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL',
@@ -184,7 +192,7 @@ export async function openMigrator(connectionString: string, options: { log?: (l
     },
     async diffToSchema() {
       const result = await engine.diff({
-        from: { tag: 'schemaDatasource', files, configDir: PRISMA_DIR },
+        from: { tag: 'schemaDatasource', files, configDir: prismaDir },
         to: { tag: 'schemaDatamodel', files },
         script: true,
         exitCode: true,

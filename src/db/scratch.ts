@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
-import { openMigrator } from './migrator.ts'
+import { openMigrator, type MigratorOptions } from './migrator.ts'
 
 /** The same server and credentials, another database. */
 export function withDatabaseName(url: string, database: string): string {
@@ -44,9 +44,9 @@ export async function withScratchDatabase<T>(serverUrl: string, work: (url: stri
  * The SQL that `schema.prisma` needs beyond what the committed migrations build: empty when the
  * two agree. Computed on a scratch database (never on the caller's data, never a shadow database).
  */
-export async function unmigratedSchemaChanges(serverUrl: string): Promise<string> {
+export async function unmigratedSchemaChanges(serverUrl: string, options: MigratorOptions = {}): Promise<string> {
   return withScratchDatabase(serverUrl, async (url) => {
-    const migrator = await openMigrator(url)
+    const migrator = await openMigrator(url, options)
     try {
       await migrator.deploy()
       return await migrator.diffToSchema()

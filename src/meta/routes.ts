@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { DomainError } from '../common/errors.ts'
-import { problems, ref } from '../common/schemas.ts'
+import { probeProblems, ref } from '../common/schemas.ts'
 import { Health, ReadinessReport } from './schemas.ts'
 
 // Probes are never rate limited: an orchestrator polling them must not be told 429.
@@ -17,7 +17,7 @@ const metaRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['meta'],
         summary: 'Liveness: the process answers',
         security: [],
-        response: { 200: ref(Health), ...problems() },
+        response: { 200: ref(Health, { description: 'The process is alive.' }), ...probeProblems() },
       },
     },
     async () => ({ status: 'ok' as const }),
@@ -33,7 +33,7 @@ const metaRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Readiness: the database answers and every migration is applied',
         description: 'Answers 503 `not_ready` with `checks` naming what is missing.',
         security: [],
-        response: { 200: ref(ReadinessReport), ...problems(503) },
+        response: { 200: ref(ReadinessReport, { description: 'Ready to serve.' }), ...probeProblems(503) },
       },
     },
     async () => {
@@ -64,7 +64,7 @@ const metaRoutes: FastifyPluginAsyncTypebox = async (app) => {
             description: 'Metrics in the Prometheus text format 0.0.4.',
             content: { 'text/plain; version=0.0.4': { schema: Type.String() } },
           },
-          ...problems(),
+          ...probeProblems(),
         },
       },
     },

@@ -14,7 +14,7 @@ const supplierRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'Public. Each supplier with its services, the format of its account numbers (pattern, example, and the short form the server expands) and its reading window.',
         security: [],
         querystring: PageQuery,
-        response: { 200: ref(PublicSupplierPage), ...problems(400) },
+        response: { 200: ref(PublicSupplierPage, { description: 'A page of suppliers, ordered by name.' }), ...problems(400) },
       },
     },
     async (request) => app.suppliers.listPublic(request.query),

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { decodeCursor, encodeCursor } from '../common/cursor.ts'
-import type { PageQuery } from '../common/schemas.ts'
+import { DEFAULT_PAGE_SIZE, type PageQuery } from '../common/schemas.ts'
 import type { Supplier } from '../generated/prisma/client.ts'
 import { accountNumberFormatOf } from './account-number.ts'
 import type { PublicSupplier } from './schemas.ts'
@@ -22,7 +22,7 @@ function toPublic(supplier: Supplier): PublicSupplier {
 export function createSuppliersService(app: FastifyInstance) {
   return {
     /** Suppliers ordered by name, then id (names may repeat), keyset-paginated. */
-    async listPublic({ limit, cursor }: PageQuery): Promise<{ items: PublicSupplier[]; nextCursor: string | null }> {
+    async listPublic({ limit = DEFAULT_PAGE_SIZE, cursor }: PageQuery): Promise<{ items: PublicSupplier[]; nextCursor: string | null }> {
       const after = cursor ? (decodeCursor(cursor, ['string', 'string']) as [string, string]) : undefined
       const rows = await app.prisma.supplier.findMany({
         where: after ? { OR: [{ name: { gt: after[0] } }, { name: after[0], id: { gt: after[1] } }] } : {},

@@ -65,7 +65,10 @@ const BY_STATUS: Record<number, { code: string; title: string }> = {
 interface PrismaKnownError {
   name: string
   code: string
-  meta?: { modelName?: string; target?: unknown; driverAdapterError?: { cause?: { constraint?: { fields?: string[] } } } }
+  meta?: {
+    modelName?: string
+    driverAdapterError?: { cause?: { table?: string; constraint?: { fields?: string[]; index?: string } } }
+  }
 }
 
 function isPrismaKnownError(error: unknown): error is PrismaKnownError {
@@ -74,16 +77,28 @@ function isPrismaKnownError(error: unknown): error is PrismaKnownError {
   )
 }
 
+/** The columns of a violated unique key: reported by the driver, or read off the index name (`account_supplierId_number_key`). */
+function uniqueKeyFields(error: PrismaKnownError): string[] {
+  const cause = error.meta?.driverAdapterError?.cause
+  if (cause?.constraint?.fields?.length) return cause.constraint.fields
+  const index = cause?.constraint?.index
+  if (!index || !cause?.table || !index.startsWith(`${cause.table}_`)) return []
+  // Column names are camelCase in this schema, so underscores separate them.
+  return index.slice(cause.table.length + 1).replace(/_(key|idx)$/, '').split('_').filter(Boolean)
+}
+
 function prismaProblem(error: PrismaKnownError): ProblemInit | undefined {
-  const fields = error.meta?.driverAdapterError?.cause?.constraint?.fields
-  const what = fields?.length ? ` (${fields.join(', ')})` : ''
+  const model = error.meta?.modelName ?? 'record'
   switch (error.code) {
-    case 'P2002':
-      return { status: 409, code: 'already_exists', title: 'Conflict', detail: `A record with the same unique key${what} already exists.` }
+    case 'P2002': {
+      const fields = uniqueKeyFields(error)
+      const key = fields.length ? ` (${fields.join(', ')})` : ''
+      return { status: 409, code: 'already_exists', title: 'Conflict', detail: `A ${model} with the same unique key${key} already exists.` }
+    }
     case 'P2003':
-      return { status: 409, code: 'reference_conflict', title: 'Conflict', detail: 'The change breaks a reference between records.' }
+      return { status: 409, code: 'reference_conflict', title: 'Conflict', detail: `The change to ${model} breaks a reference between records.` }
     case 'P2025':
-      return { status: 404, code: 'not_found', title: 'Not found', detail: 'The record does not exist.' }
+      return { status: 404, code: 'not_found', title: 'Not found', detail: `The ${model} does not exist.` }
     default:
       return undefined
   }
@@ -130,7 +145,8 @@ export default fp(
       return sendProblem(request, reply, problem)
     })
 
-    app.setNotFoundHandler((request, reply) =>
+    // Rate limited like any route, so that scanning for URLs costs the scanner its quota.
+    app.setNotFoundHandler({ preHandler: app.rateLimit() }, (request, reply) =>
       sendProblem(request, reply, {
         status: 404,
         code: 'route_not_found',
@@ -139,5 +155,5 @@ export default fp(
       }),
     )
   },
-  { name: 'problem-handler' },
+  { name: 'problem-handler', dependencies: ['rate-limit'] },
 )

@@ -24,12 +24,6 @@ export default fp(
           { name: 'meta', description: 'Liveness, readiness, metrics.' },
           { name: 'suppliers', description: 'Utility suppliers served by this installation.' },
         ],
-        components: {
-          securitySchemes: {
-            bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Access token from /v1/auth/login.' },
-            apiKey: { type: 'apiKey', in: 'header', name: 'X-Api-Key', description: 'Machine key, scoped to one supplier.' },
-          },
-        },
       },
       // Shared schemas keep their $id as their component name (never def-0, def-1, ...).
       refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },

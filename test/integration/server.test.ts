@@ -1,0 +1,67 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { createServer } from 'node:net'
+import { createTestDatabase, type TestDatabase } from '../helper.ts'
+
+// The real entry point, as `npm start` runs it, in a child process.
+function startServer(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  let output = ''
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    env: { ...process.env, NODE_OPTIONS: '', NODE_ENV: 'test', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  child.stdout!.on('data', (chunk) => (output += chunk))
+  child.stderr!.on('data', (chunk) => (output += chunk))
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+  return { child, output: () => output, exited }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+async function waitFor(check: () => Promise<boolean>, ms: number): Promise<void> {
+  const until = Date.now() + ms
+  while (Date.now() < until) {
+    if (await check().catch(() => false)) return
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  throw new Error('timed out')
+}
+
+describe('src/server.ts', () => {
+  it('refuses to start on bad configuration, naming the variable', async () => {
+    const server = startServer({ PORT: 'abc', DATABASE_URL: 'postgresql://127.0.0.1:1/x' })
+    expect(await server.exited).toBe(1)
+    expect(server.output()).toMatch(/Invalid configuration:\n\s+- PORT: must be integer \(got "abc"\)/)
+  })
+
+  describe('on a database', () => {
+    let db: TestDatabase
+    beforeAll(async () => {
+      db = await createTestDatabase({ empty: true })
+    })
+    afterAll(() => db.drop())
+
+    it('migrates and seeds an empty database, serves over HTTP, and stops cleanly on SIGTERM', async () => {
+      const port = await freePort()
+      const server = startServer({ DATABASE_URL: db.url, PORT: String(port), SEED_DEMO_DATA: 'true' })
+      try {
+        await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health`)).ok, 20_000)
+        const ready = await fetch(`http://127.0.0.1:${port}/ready`)
+        expect(ready.status).toBe(200)
+        const suppliers = (await (await fetch(`http://127.0.0.1:${port}/v1/suppliers`)).json()) as { items: unknown[] }
+        expect(suppliers.items).toHaveLength(3)
+        expect(server.output()).toMatch(/applied migrations: \d+_init/)
+      } finally {
+        server.child.kill('SIGTERM')
+      }
+      expect(await server.exited).toBe(0)
+      expect(server.output()).toMatch(/"signal":"SIGTERM".*stopping/)
+    })
+  })
+})
