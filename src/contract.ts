@@ -1,8 +1,9 @@
 import path from 'node:path'
 import { buildApp } from './app.ts'
 import { loadConfig } from './config.ts'
+import { PROJECT_ROOT } from './paths.ts'
 
-export const CONTRACT_FILE = path.resolve(import.meta.dirname, '../openapi/openapi.json')
+export const CONTRACT_FILE = path.join(PROJECT_ROOT, 'openapi', 'openapi.json')
 
 /**
  * The OpenAPI document exactly as the routes generate it, formatted as committed. Building the

@@ -16,7 +16,10 @@ export function createDatabaseClient(
 ): DatabaseClient {
   const pool = new pg.Pool({ connectionString, max: options.max ?? 10, application_name: 'abonent' })
   // An idle connection dropped by the server must not crash the process; the pool replaces it.
-  pool.on('error', options.onIdleError ?? (() => {}))
+  // Once the pool has ended, its connections may still be told the server is stopping: no news.
+  pool.on('error', (error) => {
+    if (!pool.ended) options.onIdleError?.(error)
+  })
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) })
   return {
     prisma,

@@ -10,7 +10,7 @@ export interface EmbeddedDatabase {
   url: string
   /** Connection string of the maintenance database `postgres`, for CREATE/DROP DATABASE. */
   adminUrl: string
-  stop(): Promise<void>
+  stop: () => Promise<void>
 }
 
 export interface EmbeddedOptions {

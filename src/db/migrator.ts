@@ -9,8 +9,10 @@ import {
   type SqlMigrationAwareDriverAdapterFactory,
   type SqlQueryable,
 } from '@prisma/driver-adapter-utils'
+import type * as SchemaEngineWasm from '@prisma/schema-engine-wasm'
 import type { MigrationList, SchemaEngine, SchemaFilter } from '@prisma/schema-engine-wasm'
 import pg from 'pg'
+import { PROJECT_ROOT } from '../paths.ts'
 
 /**
  * Prisma's schema engine, compiled to WebAssembly (the npm package `@prisma/schema-engine-wasm`),
@@ -19,7 +21,7 @@ import pg from 'pg'
  * CLI would download. See the README (Database) for the reasons.
  */
 
-export const PRISMA_DIR = path.resolve(import.meta.dirname, '../../prisma')
+export const PRISMA_DIR = path.join(PROJECT_ROOT, 'prisma')
 export const MIGRATIONS_DIR = path.join(PRISMA_DIR, 'migrations')
 
 const NO_FILTER: SchemaFilter = { externalTables: [], externalEnums: [] }
@@ -93,14 +95,14 @@ declare const WebAssembly: {
   instantiate(bytes: Uint8Array, imports: Record<string, unknown>): Promise<{ instance: { exports: Record<string, unknown> } }>
 }
 
-let wasmModule: Promise<typeof import('@prisma/schema-engine-wasm')> | undefined
+let wasmModule: Promise<typeof SchemaEngineWasm> | undefined
 
 /** Node cannot import the package's `.wasm` ES-module import, so the glue is wired by hand, once. */
-function loadEngineModule(): Promise<typeof import('@prisma/schema-engine-wasm')> {
+function loadEngineModule(): Promise<typeof SchemaEngineWasm> {
   wasmModule ??= (async () => {
     const require = createRequire(import.meta.url)
     const bgPath = require.resolve('@prisma/schema-engine-wasm/schema_engine_bg')
-    const bg = (await import(bgPath)) as typeof import('@prisma/schema-engine-wasm') & {
+    const bg = (await import(bgPath)) as typeof SchemaEngineWasm & {
       __wbg_set_wasm(exports: Record<string, unknown>): void
     }
     const bytes = await readFile(path.join(path.dirname(bgPath), 'schema_engine_bg.wasm'))

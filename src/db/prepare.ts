@@ -7,7 +7,7 @@ import { isEmpty, seedDemoData } from './seed.ts'
 export interface PreparedDatabase {
   url: string
   /** Stops the embedded server, if one was started. */
-  stop(): Promise<void>
+  stop: () => Promise<void>
 }
 
 /** The database the configuration names, or the embedded one when it names none. */

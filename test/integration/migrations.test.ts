@@ -25,7 +25,7 @@ describe('migrations with the WebAssembly schema engine', () => {
       expect(await migrator.pending()).toEqual([])
 
       await client.connect()
-      const rows = (await client.query('SELECT migration_name, checksum, finished_at, applied_steps_count FROM _prisma_migrations ORDER BY migration_name')).rows
+      const rows = (await client.query<{ migration_name: string; checksum: string; finished_at: Date; applied_steps_count: number }>('SELECT migration_name, checksum, finished_at, applied_steps_count FROM _prisma_migrations ORDER BY migration_name')).rows
       expect(rows.map((row) => row.migration_name)).toEqual(shipped)
       for (const row of rows) {
         // Prisma's checksum is the SHA-256 of migration.sql: the CLI would accept these records.

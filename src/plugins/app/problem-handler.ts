@@ -24,13 +24,13 @@ function fieldErrors(error: FastifyError): FieldErrors {
   const part = PARTS[error.validationContext ?? 'body'] ?? 'body'
   return ((error.validation ?? []) as AjvError[]).map((issue) => {
     // ajv points at the object that lacks or has too much; the client wants the member itself.
-    const member = issue.params.missingProperty ?? issue.params.additionalProperty
-    const path = member === undefined ? issue.instancePath : `${issue.instancePath}/${String(member).replace(/~/g, '~0').replace(/\//g, '~1')}`
+    const member = (issue.params.missingProperty ?? issue.params.additionalProperty) as string | undefined
+    const path = member === undefined ? issue.instancePath : `${issue.instancePath}/${member.replace(/~/g, '~0').replace(/\//g, '~1')}`
     const detail =
       issue.keyword === 'additionalProperties'
-        ? `unknown or read-only member "${String(member)}"`
+        ? `unknown or read-only member "${member}"`
         : issue.keyword === 'required'
-          ? `"${String(member)}" is required`
+          ? `"${member}" is required`
           : (issue.message ?? 'is invalid')
     return { in: part, pointer: `#${path}`, detail }
   })

@@ -3,8 +3,10 @@ import swaggerUi from '@fastify/swagger-ui'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import { PROJECT_ROOT } from '../../paths.ts'
 
-const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }
+const { version } = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }
 
 const DESCRIPTION = `Self-service personal account of the customers of utility suppliers, and the back office behind it.
 
@@ -26,7 +28,7 @@ export default fp(
         ],
       },
       // Shared schemas keep their $id as their component name (never def-0, def-1, ...).
-      refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
+      refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
     })
 
     app.get('/openapi.json', { schema: { hide: true }, config: { rateLimit: false } }, async () => app.swagger())
