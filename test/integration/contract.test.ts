@@ -40,6 +40,10 @@ describe('openapi/openapi.json', () => {
         expect([where, Array.isArray(operation.security)]).toEqual([where, true])
         expect([where, operation.tags?.length]).toEqual([where, 1])
         expect([where, Object.keys(operation.responses)]).toEqual([where, expect.arrayContaining(['500'])])
+        if (!operation.tags?.includes('meta')) {
+          // Every API operation is rate limited, and says so; most say more.
+          expect([where, Object.keys(operation.responses)]).toEqual([where, expect.arrayContaining(['429'])])
+        }
         for (const [status, response] of Object.entries(operation.responses)) {
           if (Number(status) >= 400) expect([where, status, Object.keys(response.content ?? {})]).toEqual([where, status, ['application/problem+json']])
         }
