@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { createServer } from 'node:net'
 import { createTestDatabase, type TestDatabase } from '../helper.ts'
+import { freePort } from '../setup/test-server.ts'
 
 // The real entry point, as `npm start` runs it, in a child process.
 function startServer(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
@@ -13,15 +13,6 @@ function startServer(env: Record<string, string>): { child: ChildProcess; output
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
   return { child, output: () => output, exited }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
 }
 
 async function waitFor(check: () => Promise<boolean>, ms: number): Promise<void> {
