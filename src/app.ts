@@ -1,8 +1,19 @@
 import AjvCompiler from '@fastify/ajv-compiler'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import { adminSchemas } from './admin/schemas.ts'
+import staffRoutes from './admin/staff-routes.ts'
+import staffService from './admin/staff-service.ts'
+import authGuard from './auth/guard.ts'
+import authRoutes from './auth/routes.ts'
+import { authSchemas } from './auth/schemas.ts'
+import authService from './auth/service.ts'
 import { sharedSchemas } from './common/schemas.ts'
 import type { Config } from './config.ts'
+import mail from './mail/outbox.ts'
+import meRoutes from './me/routes.ts'
+import { meSchemas } from './me/schemas.ts'
+import meService from './me/service.ts'
 import readiness from './meta/readiness.ts'
 import metaRoutes from './meta/routes.ts'
 import { metaSchemas } from './meta/schemas.ts'
@@ -13,6 +24,7 @@ import problemHandler from './plugins/app/problem-handler.ts'
 import requestId, { genReqId } from './plugins/app/request-id.ts'
 import cors from './plugins/external/cors.ts'
 import helmet from './plugins/external/helmet.ts'
+import jwt from './plugins/external/jwt.ts'
 import rateLimit from './plugins/external/rate-limit.ts'
 import swagger from './plugins/external/swagger.ts'
 import underPressure from './plugins/external/under-pressure.ts'
@@ -72,18 +84,29 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(rateLimit)
   await app.register(underPressure)
   await app.register(problemHandler)
-  for (const schema of [...sharedSchemas, ...metaSchemas, ...supplierSchemas]) app.addSchema(schema)
+  const schemas = [...sharedSchemas, ...metaSchemas, ...supplierSchemas, ...authSchemas, ...meSchemas, ...adminSchemas]
+  for (const schema of schemas) app.addSchema(schema)
+  await app.register(prisma)
+  await app.register(jwt)
+  // Before swagger: the guard writes each route's `security` into its schema.
+  await app.register(authGuard)
   await app.register(swagger)
 
-  await app.register(prisma)
   await app.register(metrics)
   await app.register(readiness)
+  await app.register(mail)
   await app.register(suppliersService)
+  await app.register(authService)
+  await app.register(meService)
+  await app.register(staffService)
 
   await app.register(metaRoutes)
   await app.register(
     async (v1) => {
       await v1.register(supplierRoutes)
+      await v1.register(authRoutes)
+      await v1.register(meRoutes)
+      await v1.register(staffRoutes)
     },
     { prefix: '/v1' },
   )

@@ -26,6 +26,28 @@ export const EnvSchema = Type.Object({
   KEEP_ALIVE_TIMEOUT_MS: Type.Integer({ minimum: 1000, default: 72_000 }),
   SHUTDOWN_GRACE_MS: Type.Integer({ minimum: 0, default: 10_000 }),
   MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ minimum: 0, default: 1000 }),
+  PUBLIC_WEB_URL: Type.String({ pattern: '^https?://', default: 'http://localhost:5173' }),
+  JWT_SECRET: Type.Optional(Type.String({ minLength: 32 })),
+  ACCESS_TOKEN_TTL_S: Type.Integer({ minimum: 60, maximum: 3600, default: 900 }),
+  REFRESH_TOKEN_TTL_DAYS: Type.Integer({ minimum: 1, maximum: 365, default: 30 }),
+  PASSWORD_PEPPER: Type.Optional(Type.String({ minLength: 32 })),
+  BCRYPT_COST: Type.Integer({ minimum: 4, maximum: 15, default: 12 }),
+  PASSWORD_MIN_SCORE: Type.Integer({ minimum: 0, maximum: 4, default: 3 }),
+  EMAIL_CONFIRM_TTL_H: Type.Integer({ minimum: 1, default: 48 }),
+  PASSWORD_RESET_TTL_MIN: Type.Integer({ minimum: 5, default: 60 }),
+  CONSENT_TEXT_VERSION: Type.String({ minLength: 1, default: '2026-01' }),
+  AUTH_RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 20 }),
+  AUTH_RATE_LIMIT_WINDOW_MS: Type.Integer({ minimum: 1000, default: 60_000 }),
+  LOGIN_ATTEMPTS_PER_LOGIN: Type.Integer({ minimum: 1, default: 10 }),
+  LOGIN_ATTEMPTS_WINDOW_MS: Type.Integer({ minimum: 1000, default: 900_000 }),
+  CAPTCHA_PROVIDER: Type.Enum(['none', 'yandex'], { default: 'none' }),
+  CAPTCHA_SECRET: Type.Optional(Type.String({ minLength: 1 })),
+  CAPTCHA_VERIFY_URL: Type.String({ pattern: '^https?://', default: 'https://smartcaptcha.yandexcloud.net/validate' }),
+  CAPTCHA_AFTER_FAILURES: Type.Integer({ minimum: 1, default: 5 }),
+  SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://' })),
+  MAIL_FROM: Type.String({ minLength: 3, default: 'Abonent <no-reply@abonent.local>' }),
+  MAIL_POLL_INTERVAL_MS: Type.Integer({ minimum: 100, default: 5000 }),
+  MAIL_MAX_ATTEMPTS: Type.Integer({ minimum: 1, default: 12 }),
 })
 export type Env = Static<typeof EnvSchema>
 
@@ -49,6 +71,23 @@ export interface Config {
   keepAliveTimeoutMs: number
   shutdownGraceMs: number
   maxEventLoopDelayMs: number
+  /** The customers' web app: links in mails point there. */
+  publicWebUrl: string
+  auth: {
+    jwtSecret: string
+    accessTokenTtlS: number
+    refreshTokenTtlDays: number
+    passwordPepper: string
+    bcryptCost: number
+    passwordMinScore: number
+    emailConfirmTtlH: number
+    passwordResetTtlMin: number
+    consentTextVersion: string
+    rateLimit: { max: number; windowMs: number }
+    loginAttempts: { max: number; windowMs: number }
+    captcha: { provider: 'none' | 'yandex'; secret: string | undefined; verifyUrl: string; afterFailures: number }
+  }
+  mail: { smtpUrl: string | undefined; from: string; pollIntervalMs: number; maxAttempts: number }
 }
 
 export class ConfigError extends Error {
@@ -84,8 +123,12 @@ export function loadConfig(raw: Record<string, string | undefined>): Config {
   }
   if (problems.size > 0) throw new ConfigError([...problems.values()])
   const env = values as Env
-  if (env.NODE_ENV === 'production' && env.DATABASE_URL === undefined) {
-    throw new ConfigError(['DATABASE_URL: is required when NODE_ENV is production (the embedded PostgreSQL is for development)'])
+  if (env.NODE_ENV === 'production') {
+    const missing = (['DATABASE_URL', 'JWT_SECRET', 'PASSWORD_PEPPER'] as const).filter((name) => env[name] === undefined)
+    if (missing.length > 0) throw new ConfigError(missing.map((name) => `${name}: is required when NODE_ENV is production`))
+  }
+  if (env.CAPTCHA_PROVIDER !== 'none' && env.CAPTCHA_SECRET === undefined) {
+    throw new ConfigError([`CAPTCHA_SECRET: is required when CAPTCHA_PROVIDER is ${env.CAPTCHA_PROVIDER}`])
   }
   return {
     env: env.NODE_ENV,
@@ -105,5 +148,27 @@ export function loadConfig(raw: Record<string, string | undefined>): Config {
     keepAliveTimeoutMs: env.KEEP_ALIVE_TIMEOUT_MS,
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     maxEventLoopDelayMs: env.MAX_EVENT_LOOP_DELAY_MS,
+    publicWebUrl: env.PUBLIC_WEB_URL.replace(/\/+$/, ''),
+    auth: {
+      // Development defaults only: production refuses to start without its own secrets (above).
+      jwtSecret: env.JWT_SECRET ?? 'development-only-jwt-secret-do-not-use-in-production',
+      accessTokenTtlS: env.ACCESS_TOKEN_TTL_S,
+      refreshTokenTtlDays: env.REFRESH_TOKEN_TTL_DAYS,
+      passwordPepper: env.PASSWORD_PEPPER ?? 'development-only-pepper-do-not-use-in-production',
+      bcryptCost: env.BCRYPT_COST,
+      passwordMinScore: env.PASSWORD_MIN_SCORE,
+      emailConfirmTtlH: env.EMAIL_CONFIRM_TTL_H,
+      passwordResetTtlMin: env.PASSWORD_RESET_TTL_MIN,
+      consentTextVersion: env.CONSENT_TEXT_VERSION,
+      rateLimit: { max: env.AUTH_RATE_LIMIT_MAX, windowMs: env.AUTH_RATE_LIMIT_WINDOW_MS },
+      loginAttempts: { max: env.LOGIN_ATTEMPTS_PER_LOGIN, windowMs: env.LOGIN_ATTEMPTS_WINDOW_MS },
+      captcha: {
+        provider: env.CAPTCHA_PROVIDER,
+        secret: env.CAPTCHA_SECRET,
+        verifyUrl: env.CAPTCHA_VERIFY_URL,
+        afterFailures: env.CAPTCHA_AFTER_FAILURES,
+      },
+    },
+    mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, pollIntervalMs: env.MAIL_POLL_INTERVAL_MS, maxAttempts: env.MAIL_MAX_ATTEMPTS },
   }
 }

@@ -27,7 +27,19 @@ export async function createTestDatabase(options: { empty?: boolean } = {}): Pro
 
 /** The configuration tests run with: what `loadConfig` makes of a small environment. */
 export function testConfig(env: Record<string, string> = {}): Config {
-  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env })
+  return loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    // Fast hashes, no incidental throttling, delivery when a test drains the outbox: tests that
+    // are about cost, limits or polling set their own values.
+    BCRYPT_COST: '4',
+    RATE_LIMIT_MAX: '100000',
+    AUTH_RATE_LIMIT_MAX: '100000',
+    LOGIN_ATTEMPTS_PER_LOGIN: '100000',
+    MAIL_POLL_INTERVAL_MS: '3600000',
+    PUBLIC_WEB_URL: 'https://lk.example.test',
+    ...env,
+  })
 }
 
 export interface TestContext {

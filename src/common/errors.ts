@@ -10,6 +10,8 @@ export class DomainError extends Error {
     detail: string,
     /** Extension members added to the problem body (e.g. the next window's dates). */
     readonly extensions: Record<string, unknown> = {},
+    /** Response headers that belong to the answer (WWW-Authenticate, Retry-After). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(detail)
     this.name = 'DomainError'
@@ -25,5 +27,29 @@ export class NotFoundError extends DomainError {
 export class BadRequestError extends DomainError {
   constructor(code: string, detail: string, extensions: Record<string, unknown> = {}) {
     super(400, code, 'Bad request', detail, extensions)
+  }
+}
+
+export class UnauthorizedError extends DomainError {
+  constructor(code: string, detail: string) {
+    super(401, code, 'Unauthorized', detail, {}, { 'www-authenticate': `Bearer error="${code === 'unauthorized' ? 'invalid_request' : 'invalid_token'}"` })
+  }
+}
+
+export class ForbiddenError extends DomainError {
+  constructor(code: string, detail: string) {
+    super(403, code, 'Forbidden', detail)
+  }
+}
+
+export class UnprocessableError extends DomainError {
+  constructor(code: string, detail: string, extensions: Record<string, unknown> = {}) {
+    super(422, code, 'Unprocessable request', detail, extensions)
+  }
+}
+
+export class ConflictError extends DomainError {
+  constructor(code: string, detail: string) {
+    super(409, code, 'Conflict', detail)
   }
 }

@@ -6,6 +6,7 @@ const supplierRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/suppliers',
     {
+      config: { auth: false },
       schema: {
         operationId: 'listSuppliers',
         tags: ['suppliers'],

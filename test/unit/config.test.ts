@@ -42,9 +42,24 @@ describe('loadConfig', () => {
     expect(problemsOf({ TRUST_PROXY: 'maybe' })[0]).toMatch(/^TRUST_PROXY/)
   })
 
-  it('requires DATABASE_URL in production and seeds no demo data there', () => {
-    expect(problemsOf({ NODE_ENV: 'production' })[0]).toMatch(/^DATABASE_URL: is required/)
-    expect(loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgresql://db/abonent' }).seedDemoData).toBe(false)
+  it('requires its own database and secrets in production, and seeds no demo data there', () => {
+    expect(problemsOf({ NODE_ENV: 'production' })).toEqual([
+      'DATABASE_URL: is required when NODE_ENV is production',
+      'JWT_SECRET: is required when NODE_ENV is production',
+      'PASSWORD_PEPPER: is required when NODE_ENV is production',
+    ])
+    const secrets = { JWT_SECRET: 'j'.repeat(32), PASSWORD_PEPPER: 'p'.repeat(32) }
+    const config = loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgresql://db/abonent', ...secrets })
+    expect(config.seedDemoData).toBe(false)
+    expect(config.auth).toMatchObject({ jwtSecret: 'j'.repeat(32), passwordPepper: 'p'.repeat(32) })
+  })
+
+  it('refuses secrets too short to be secret', () => {
+    expect(problemsOf({ JWT_SECRET: 'short' })[0]).toMatch(/^JWT_SECRET: must not have fewer than 32 characters/)
+  })
+
+  it('needs a captcha secret when a captcha provider is chosen', () => {
+    expect(problemsOf({ CAPTCHA_PROVIDER: 'yandex' })).toEqual(['CAPTCHA_SECRET: is required when CAPTCHA_PROVIDER is yandex'])
   })
 
   it('splits CORS_ORIGINS into a clean list', () => {

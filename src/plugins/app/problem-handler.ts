@@ -141,6 +141,7 @@ export default fp(
   async function problemHandler(app: FastifyInstance) {
     app.setErrorHandler((error: FastifyError, request, reply) => {
       const problem = toProblem(error, request)
+      if (error instanceof DomainError) reply.headers(error.headers)
       if (problem.status < 500) request.log.info({ code: problem.code, status: problem.status }, problem.detail)
       return sendProblem(request, reply, problem)
     })

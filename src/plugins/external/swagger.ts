@@ -25,7 +25,20 @@ export default fp(
         tags: [
           { name: 'meta', description: 'Liveness, readiness, metrics.' },
           { name: 'suppliers', description: 'Utility suppliers served by this installation.' },
+          { name: 'auth', description: 'Registration, login, tokens, password recovery.' },
+          { name: 'me', description: 'The signed-in person: profile, sessions, personal data.' },
+          { name: 'admin', description: 'Back office: staff and organization users (operators, admins).' },
         ],
+        components: {
+          securitySchemes: {
+            bearerAuth: {
+              type: 'http',
+              scheme: 'bearer',
+              bearerFormat: 'JWT',
+              description: 'Access token from POST /v1/auth/login; 15 minutes by default, renewed with POST /v1/auth/refresh.',
+            },
+          },
+        },
       },
       // Shared schemas keep their $id as their component name (never def-0, def-1, ...).
       refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },

@@ -1,0 +1,42 @@
+import { BadRequestError } from '../common/errors.ts'
+import type { EmailTokenPurpose, Prisma } from '../generated/prisma/client.ts'
+import { digestToken, newSecretToken } from './tokens.ts'
+
+/**
+ * Single-use tokens sent by mail (confirm an address, reset a password). A new token of a purpose
+ * replaces the user's older ones; a token is consumed atomically, so it works exactly once.
+ */
+export async function issueEmailToken(
+  tx: Prisma.TransactionClient,
+  input: { userId: string; purpose: EmailTokenPurpose; email: string | null; ttlMs: number },
+): Promise<string> {
+  await tx.emailToken.updateMany({
+    where: { userId: input.userId, purpose: input.purpose, usedAt: null },
+    data: { usedAt: new Date() },
+  })
+  const token = newSecretToken()
+  await tx.emailToken.create({
+    data: {
+      userId: input.userId,
+      purpose: input.purpose,
+      tokenHash: digestToken(token),
+      email: input.email,
+      expiresAt: new Date(Date.now() + input.ttlMs),
+    },
+  })
+  return token
+}
+
+/** Marks the token used and returns it; unknown, used, expired or other-purpose tokens all fail alike. */
+export async function consumeEmailToken(tx: Prisma.TransactionClient, token: string, purposes: EmailTokenPurpose[]) {
+  const now = new Date()
+  const found = await tx.emailToken.findUnique({ where: { tokenHash: digestToken(token) } })
+  const claimed =
+    found && purposes.includes(found.purpose) && !found.usedAt && found.expiresAt > now
+      ? await tx.emailToken.updateMany({ where: { id: found.id, usedAt: null }, data: { usedAt: now } })
+      : { count: 0 }
+  if (!found || claimed.count !== 1) {
+    throw new BadRequestError('token_invalid', 'This link or code is invalid, expired or already used. Request a new one.')
+  }
+  return found
+}

@@ -1,0 +1,103 @@
+import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify'
+import fp from 'fastify-plugin'
+import { ForbiddenError, UnauthorizedError } from '../common/errors.ts'
+import { problems } from '../common/schemas.ts'
+import type { Role } from '../generated/prisma/client.ts'
+
+/** Who is calling, as established from a valid access token and a live session. */
+export interface Caller {
+  userId: string
+  sessionId: string
+  role: Role
+  /** An operator's or organization user's supplier; null for customers and admins. */
+  supplierId: string | null
+}
+
+export interface AccessClaims {
+  sub: string
+  sid: string
+  role: Role
+  sup: string | null
+}
+
+/** Declared once per route: `config: { auth: false }` (public) or `{ auth: { roles?, ... } }`. */
+export interface RouteAuth {
+  /** Roles allowed; absent: any authenticated user. */
+  roles?: Role[]
+  /** Reachable while the user must change a temporary password (the change itself, the profile). */
+  duringPasswordChange?: boolean
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    auth?: false | RouteAuth
+  }
+  interface FastifyRequest {
+    caller: Caller | null
+  }
+}
+
+/** The caller of a guarded route; throws if the route was not guarded (a programming error). */
+export function callerOf(request: FastifyRequest): Caller {
+  if (!request.caller) throw new Error(`route ${request.routeOptions.url} reads the caller but declares no auth`)
+  return request.caller
+}
+
+/**
+ * Every /v1 route must declare `config.auth`; the app refuses to start otherwise, so no route
+ * is public by omission. Guarded routes get the authentication hook and `security` in the contract.
+ */
+export default fp(
+  async function authGuard(app: FastifyInstance) {
+    app.decorateRequest('caller', null)
+
+    async function authenticate(request: FastifyRequest, auth: RouteAuth): Promise<void> {
+      const header = request.headers.authorization
+      if (!header || !/^Bearer\s+\S+$/i.test(header)) {
+        throw new UnauthorizedError('unauthorized', 'This route needs an access token: Authorization: Bearer <token>.')
+      }
+      let claims: AccessClaims
+      try {
+        claims = app.jwt.verify<AccessClaims>(header.replace(/^Bearer\s+/i, ''))
+      } catch (error) {
+        const expired = (error as { code?: string }).code === 'FAST_JWT_EXPIRED'
+        throw expired
+          ? new UnauthorizedError('token_expired', 'The access token has expired; refresh it.')
+          : new UnauthorizedError('invalid_token', 'The access token is not valid.')
+      }
+      // A revoked session (logout, password change, reused refresh token) ends its access tokens at once.
+      const session = await app.prisma.session.findUnique({
+        where: { id: claims.sid },
+        select: { revokedAt: true, expiresAt: true, user: { select: { id: true, role: true, supplierId: true, mustChangePassword: true, deletedAt: true } } },
+      })
+      if (!session || session.revokedAt || session.expiresAt <= new Date() || session.user.deletedAt || session.user.id !== claims.sub) {
+        throw new UnauthorizedError('session_ended', 'This session has ended; log in again.')
+      }
+      const { user } = session
+      request.caller = { userId: user.id, sessionId: claims.sid, role: user.role, supplierId: user.supplierId }
+      if (user.mustChangePassword && !auth.duringPasswordChange) {
+        throw new ForbiddenError('password_change_required', 'Change the temporary password first: POST /v1/auth/password/change.')
+      }
+      if (auth.roles && !auth.roles.includes(user.role)) {
+        throw new ForbiddenError('forbidden', 'Your role may not use this route.')
+      }
+    }
+
+    app.addHook('onRoute', (route) => {
+      if (!route.url.startsWith('/v1')) return
+      const auth = route.config?.auth
+      if (auth === undefined) throw new Error(`${route.method} ${route.url}: declare config.auth (false for a public route)`)
+      if (auth === false) {
+        route.schema = { ...route.schema, security: [] }
+        return
+      }
+      // The contract shows the guard's answers on every guarded route, whatever the route lists.
+      const guardAnswers = auth.roles || !auth.duringPasswordChange ? problems(401, 403) : problems(401)
+      route.schema = { ...route.schema, security: [{ bearerAuth: [] }], response: { ...guardAnswers, ...(route.schema?.response ?? {}) } }
+      const guard: onRequestHookHandler = async (request) => authenticate(request, auth)
+      // After the rate limiter's hook: a flood of bad tokens is throttled before it costs a query.
+      route.onRequest = [...(route.onRequest ? [route.onRequest].flat() : []), guard]
+    })
+  },
+  { name: 'auth-guard', dependencies: ['jwt', 'prisma'] },
+)

@@ -1,0 +1,217 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyRequest } from 'fastify'
+import { Type } from 'typebox'
+import { problems, ref } from '../common/schemas.ts'
+import { callerOf } from './guard.ts'
+import { classifyLogin, loginKey, normalizeEmail } from './identity.ts'
+import {
+  Accepted,
+  EmailRequest,
+  LoginRequest,
+  PasswordChangeRequest,
+  PasswordResetRequest,
+  RefreshRequest,
+  RegisterRequest,
+  TokenPair,
+  TokenRequest,
+} from './schemas.ts'
+import type { ClientInfo } from './service.ts'
+
+export function clientOf(request: FastifyRequest): ClientInfo {
+  return { ip: request.ip, userAgent: request.headers['user-agent']?.slice(0, 300) ?? null }
+}
+
+const NoContent = (description: string) => Type.Null({ description })
+
+const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { rateLimit, loginAttempts } = app.config.auth
+  // Per IP on every route here; per login (email, phone, code, account) where a login is named.
+  const perIp = { max: rateLimit.max, timeWindow: rateLimit.windowMs }
+  const perLogin = (key: (request: FastifyRequest) => string) =>
+    app.rateLimit({ max: loginAttempts.max, timeWindow: loginAttempts.windowMs, keyGenerator: (request) => `login:${key(request)}` })
+  const byEmail = perLogin((request) => `email:${normalizeEmail((request.body as { email: string }).email)}`)
+  const tags = ['auth']
+
+  app.post(
+    '/auth/register',
+    {
+      config: { auth: false, rateLimit: perIp },
+      preHandler: byEmail,
+      schema: {
+        operationId: 'register',
+        tags,
+        summary: 'Register with the account number from a receipt',
+        description:
+          "The account must be in the supplier's register with this holder's surname (case and ё/е do not matter). " +
+          'Answers 202 whether or not the email is already registered; a confirmation link is mailed (or, to an existing ' +
+          "address, a notice). Login is possible once the email is confirmed.",
+        body: ref(RegisterRequest),
+        response: { 202: ref(Accepted, { description: 'Accepted; check the mailbox.' }), ...problems(400, 422) },
+      },
+    },
+    async (request, reply) => {
+      await app.auth.register(request.body, clientOf(request))
+      return reply.code(202).send({
+        status: 'accepted' as const,
+        detail: 'If the data is right, a confirmation link has been sent to the email address. Follow it to finish registration.',
+      })
+    },
+  )
+
+  app.post(
+    '/auth/confirm-email',
+    {
+      config: { auth: false, rateLimit: perIp },
+      schema: {
+        operationId: 'confirmEmail',
+        tags,
+        summary: 'Confirm an email address with the code from the mail',
+        description: 'Works once. Also confirms a new address after a change of email.',
+        body: ref(TokenRequest),
+        response: { 204: NoContent('Confirmed.'), ...problems(400, 409) },
+      },
+    },
+    async (request, reply) => {
+      await app.auth.confirmEmail(request.body.token)
+      return reply.code(204).send(null)
+    },
+  )
+
+  app.post(
+    '/auth/confirm-email/resend',
+    {
+      config: { auth: false, rateLimit: perIp },
+      preHandler: byEmail,
+      schema: {
+        operationId: 'resendEmailConfirmation',
+        tags,
+        summary: 'Mail a new confirmation link',
+        description: 'Always 202: the answer does not tell whether the address is registered.',
+        body: ref(EmailRequest),
+        response: { 202: ref(Accepted, { description: 'Accepted.' }), ...problems(400) },
+      },
+    },
+    async (request, reply) => {
+      await app.auth.resendConfirmation(request.body.email)
+      return reply.code(202).send({ status: 'accepted' as const, detail: 'If this address awaits confirmation, a new link has been sent.' })
+    },
+  )
+
+  app.post(
+    '/auth/login',
+    {
+      config: { auth: false, rateLimit: perIp },
+      preHandler: perLogin((request) => {
+        const body = request.body as { login: string; supplierId?: string }
+        const identifier = classifyLogin(body.login, body.supplierId)
+        return identifier ? loginKey(identifier) : body.login.trim().toLowerCase()
+      }),
+      schema: {
+        operationId: 'login',
+        tags,
+        summary: 'Log in: email, phone, organization code, or account number with supplier',
+        description:
+          'Returns a short-lived access token and a single-use refresh token. After repeated failures for one login, ' +
+          'answers 403 `captcha_required` until a solved `captchaToken` comes with the request (when a captcha provider is configured).',
+        body: ref(LoginRequest),
+        response: { 200: ref(TokenPair, { description: 'Logged in.' }), ...problems(400, 401, 403) },
+      },
+    },
+    async (request) => app.auth.login(request.body, clientOf(request)),
+  )
+
+  app.post(
+    '/auth/refresh',
+    {
+      config: { auth: false, rateLimit: perIp },
+      schema: {
+        operationId: 'refreshTokens',
+        tags,
+        summary: 'Exchange a refresh token for a new pair',
+        description:
+          'The presented refresh token is used up. Presenting it again (a stolen copy) ends the whole session: `refresh_token_reused`.',
+        body: ref(RefreshRequest),
+        response: { 200: ref(TokenPair, { description: 'A new pair.' }), ...problems(400, 401) },
+      },
+    },
+    async (request) => app.auth.sessions.rotate(request.body.refreshToken, clientOf(request)),
+  )
+
+  app.post(
+    '/auth/logout',
+    {
+      config: { auth: { duringPasswordChange: true } },
+      schema: {
+        operationId: 'logout',
+        tags,
+        summary: 'End the current session',
+        response: { 204: NoContent('Logged out; the refresh token and access tokens of this session stop working.'), ...problems(401) },
+      },
+    },
+    async (request, reply) => {
+      await app.auth.sessions.revoke(callerOf(request).sessionId, 'logout')
+      return reply.code(204).send(null)
+    },
+  )
+
+  app.post(
+    '/auth/password/forgot',
+    {
+      config: { auth: false, rateLimit: perIp },
+      preHandler: byEmail,
+      schema: {
+        operationId: 'forgotPassword',
+        tags,
+        summary: 'Mail a password reset link',
+        description: 'Always 202, with the same body, whether or not the address is registered.',
+        body: ref(EmailRequest),
+        response: { 202: ref(Accepted, { description: 'Accepted.' }), ...problems(400) },
+      },
+    },
+    async (request, reply) => {
+      await app.auth.forgotPassword(request.body.email)
+      return reply.code(202).send({ status: 'accepted' as const, detail: 'If this address is registered, a reset link has been sent to it.' })
+    },
+  )
+
+  app.post(
+    '/auth/password/reset',
+    {
+      config: { auth: false, rateLimit: perIp },
+      schema: {
+        operationId: 'resetPassword',
+        tags,
+        summary: 'Set a new password with the code from the reset mail',
+        description: 'The code works once. Every session of the user ends.',
+        body: ref(PasswordResetRequest),
+        response: { 204: NoContent('Password set; log in with it.'), ...problems(400, 422) },
+      },
+    },
+    async (request, reply) => {
+      await app.auth.resetPassword(request.body.token, request.body.newPassword, clientOf(request))
+      return reply.code(204).send(null)
+    },
+  )
+
+  app.post(
+    '/auth/password/change',
+    {
+      config: { auth: { duringPasswordChange: true } },
+      schema: {
+        operationId: 'changePassword',
+        tags,
+        summary: 'Change the password',
+        description: 'Ends every other session unless `endOtherSessions` is false. Required first after a temporary password.',
+        body: ref(PasswordChangeRequest),
+        response: { 204: NoContent('Changed.'), ...problems(400, 401, 422) },
+      },
+    },
+    async (request, reply) => {
+      const caller = callerOf(request)
+      await app.auth.changePassword(caller.userId, caller.sessionId, request.body, clientOf(request))
+      return reply.code(204).send(null)
+    },
+  )
+}
+
+export default authRoutes

@@ -1,0 +1,331 @@
+import { randomBytes } from 'node:crypto'
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import { ConflictError, ForbiddenError, UnauthorizedError, UnprocessableError } from '../common/errors.ts'
+import type { Prisma, User } from '../generated/prisma/client.ts'
+import { accountNumberFormatOf, normalizeAccountNumber } from '../suppliers/account-number.ts'
+import { createCaptchaVerifier } from './captcha.ts'
+import { consumeEmailToken, issueEmailToken } from './email-tokens.ts'
+import { classifyLogin, loginKey, normalizeEmail, normalizePhone, sameSurname, type LoginIdentifier } from './identity.ts'
+import { hashPassword, judgePassword, verifyPassword } from './password.ts'
+import type { LoginRequest, RegisterRequest } from './schemas.ts'
+import { createSessions, type TokenPair } from './sessions.ts'
+
+export interface ClientInfo {
+  ip: string
+  userAgent: string | null
+}
+
+const DEFAULT_TIME_ZONE = 'Europe/Moscow'
+
+export function displayName(user: Pick<User, 'surname' | 'givenNames'>): string {
+  return user.givenNames ? `${user.givenNames} ${user.surname}` : user.surname
+}
+
+function createAuthService(app: FastifyInstance, dummyHash: string) {
+  const cfg = app.config.auth
+  const sessions = createSessions(app)
+  const captcha = createCaptchaVerifier(cfg.captcha, (error) => app.log.warn({ err: error }, 'captcha provider unreachable'))
+  const link = (path: string, token: string) => `${app.config.publicWebUrl}${path}?token=${encodeURIComponent(token)}`
+
+  function assertStrongPassword(password: string, personal: (string | null | undefined)[]): void {
+    const verdict = judgePassword(password, personal, cfg.passwordMinScore)
+    if (!verdict.ok) {
+      throw new UnprocessableError(
+        'password_too_weak',
+        verdict.warning === 'length'
+          ? 'The password must be 8 to 128 characters long.'
+          : 'This password is too easy to guess: it is common or made of your own name, email or account number. Try a longer phrase.',
+        { feedback: { warning: verdict.warning, suggestions: verdict.suggestions } },
+      )
+    }
+  }
+
+  /** Times in mails are the supplier's local time (an operator's, or that of the first linked account). */
+  async function timeZoneOf(user: Pick<User, 'id' | 'supplierId'>, db: Prisma.TransactionClient = app.prisma): Promise<string> {
+    const supplier = user.supplierId
+      ? await db.supplier.findUnique({ where: { id: user.supplierId }, select: { timeZone: true } })
+      : await db.supplier.findFirst({ where: { accounts: { some: { users: { some: { userId: user.id } } } } }, select: { timeZone: true } })
+    return supplier?.timeZone ?? DEFAULT_TIME_ZONE
+  }
+
+  /** Users a login identifier may name (an account may be linked to several people). */
+  async function candidates(identifier: LoginIdentifier): Promise<User[]> {
+    const alive = { deletedAt: null }
+    switch (identifier.kind) {
+      case 'email':
+        return app.prisma.user.findMany({ where: { ...alive, email: identifier.value } })
+      case 'phone':
+        return app.prisma.user.findMany({ where: { ...alive, phone: identifier.value } })
+      case 'orgCode':
+        return app.prisma.user.findMany({ where: { ...alive, orgCode: identifier.value } })
+      case 'account': {
+        const supplier = await app.prisma.supplier.findUnique({ where: { id: identifier.supplierId } })
+        const normalized = supplier ? normalizeAccountNumber(identifier.value, accountNumberFormatOf(supplier)) : null
+        if (!supplier || !normalized?.ok) return []
+        return app.prisma.user.findMany({
+          where: { ...alive, accounts: { some: { account: { supplierId: supplier.id, number: normalized.number } } } },
+          take: 5,
+        })
+      }
+    }
+  }
+
+  async function recordFailure(key: string): Promise<void> {
+    await app.prisma.$executeRaw`
+      INSERT INTO login_throttle ("loginKey", failures, "lastFailureAt") VALUES (${key}, 1, now())
+      ON CONFLICT ("loginKey") DO UPDATE SET failures = login_throttle.failures + 1, "lastFailureAt" = now()`
+  }
+
+  return {
+    sessions,
+    captchaEnabled: captcha.enabled,
+
+    async register(input: RegisterRequest, client: ClientInfo): Promise<void> {
+      const supplier = await app.prisma.supplier.findUnique({ where: { id: input.supplierId } })
+      if (!supplier) throw new UnprocessableError('supplier_not_found', 'No such supplier; pick one from GET /v1/suppliers.')
+      const number = normalizeAccountNumber(input.accountNumber, accountNumberFormatOf(supplier))
+      if (!number.ok) throw new UnprocessableError('account_number_invalid', number.reason, { example: supplier.accountNumberExample })
+      const account = await app.prisma.account.findUnique({ where: { supplierId_number: { supplierId: supplier.id, number: number.number } } })
+      // One answer for "no such account" and "another surname": the register is not to be probed.
+      if (!account || account.status !== 'active' || !sameSurname(account.holderSurname, input.surname)) {
+        throw new UnprocessableError(
+          'account_not_matched',
+          "No active account with this number and holder's surname in the supplier's register. Check both against your receipt.",
+        )
+      }
+      if (input.consent.textVersion !== cfg.consentTextVersion) {
+        throw new UnprocessableError('consent_outdated', 'The consent text has changed; show the current one and ask again.', {
+          currentTextVersion: cfg.consentTextVersion,
+        })
+      }
+      const phone = input.phone === undefined ? null : normalizePhone(input.phone)
+      if (input.phone !== undefined && phone === null) throw new UnprocessableError('phone_invalid', 'The phone number is not valid; use +7XXXXXXXXXX.')
+      const email = normalizeEmail(input.email)
+      assertStrongPassword(input.password, [email, input.surname, input.givenNames, account.number, phone])
+      // Hashed on both paths below, so that an existing email does not answer faster.
+      const passwordHash = await hashPassword(input.password, cfg.passwordPepper, cfg.bcryptCost)
+
+      const existing = await app.prisma.user.findUnique({ where: { email } })
+      if (existing) {
+        await app.prisma.$transaction((tx) =>
+          app.mail.enqueue(tx, { template: 'registration_attempt', to: email, resetLink: `${app.config.publicWebUrl}/forgot-password` }),
+        )
+        app.mail.kick()
+        return
+      }
+      const phoneFree = phone === null || (await app.prisma.user.count({ where: { phone } })) === 0
+      try {
+        await app.prisma.$transaction(async (tx) => {
+          const user = await tx.user.create({
+            data: {
+              role: 'customer',
+              email,
+              phone: phoneFree ? phone : null,
+              surname: input.surname.trim(),
+              givenNames: input.givenNames?.trim() || null,
+              passwordHash,
+            },
+          })
+          await tx.userAccount.create({ data: { userId: user.id, accountId: account.id } })
+          await tx.consent.create({
+            data: { userId: user.id, kind: 'personal_data', textVersion: input.consent.textVersion, ip: client.ip, userAgent: client.userAgent },
+          })
+          const token = await issueEmailToken(tx, { userId: user.id, purpose: 'confirm_email', email, ttlMs: cfg.emailConfirmTtlH * 3_600_000 })
+          await app.mail.enqueue(tx, {
+            template: 'confirm_email',
+            to: email,
+            name: displayName(user),
+            link: link('/confirm-email', token),
+            code: token,
+            ttlHours: cfg.emailConfirmTtlH,
+          })
+        })
+      } catch (error) {
+        // Two registrations of one email at once: the loser is answered like any existing email.
+        if ((error as { code?: string }).code !== 'P2002') throw error
+      }
+      app.mail.kick()
+    },
+
+    async confirmEmail(token: string): Promise<void> {
+      await app.prisma.$transaction(async (tx) => {
+        const used = await consumeEmailToken(tx, token, ['confirm_email', 'change_email'])
+        if (used.purpose === 'change_email' && used.email) {
+          const taken = await tx.user.findFirst({ where: { email: used.email, id: { not: used.userId } } })
+          if (taken) throw new ConflictError('email_taken', 'This address now belongs to another user.')
+          await tx.user.update({ where: { id: used.userId }, data: { email: used.email, emailConfirmedAt: new Date() } })
+        } else {
+          await tx.user.update({ where: { id: used.userId }, data: { emailConfirmedAt: new Date() } })
+        }
+      })
+    },
+
+    async resendConfirmation(emailInput: string): Promise<void> {
+      const email = normalizeEmail(emailInput)
+      const user = await app.prisma.user.findUnique({ where: { email } })
+      if (!user || user.emailConfirmedAt || user.deletedAt) return
+      await app.prisma.$transaction(async (tx) => {
+        const token = await issueEmailToken(tx, { userId: user.id, purpose: 'confirm_email', email, ttlMs: cfg.emailConfirmTtlH * 3_600_000 })
+        await app.mail.enqueue(tx, {
+          template: 'confirm_email',
+          to: email,
+          name: displayName(user),
+          link: link('/confirm-email', token),
+          code: token,
+          ttlHours: cfg.emailConfirmTtlH,
+        })
+      })
+      app.mail.kick()
+    },
+
+    async login(input: LoginRequest, client: ClientInfo): Promise<TokenPair> {
+      const identifier = classifyLogin(input.login, input.supplierId)
+      const key = identifier ? loginKey(identifier) : `unknown:${input.login.trim().toLowerCase()}`
+      if (captcha.enabled) {
+        const throttle = await app.prisma.loginThrottle.findUnique({ where: { loginKey: key } })
+        if (throttle && throttle.failures >= cfg.captcha.afterFailures) {
+          if (!input.captchaToken) {
+            throw new ForbiddenError('captcha_required', 'Too many failed attempts for this login: solve the captcha and send captchaToken.')
+          }
+          if (!(await captcha.verify(input.captchaToken, client.ip))) {
+            throw new ForbiddenError('captcha_invalid', 'The captcha was not solved; try again.')
+          }
+        }
+      }
+      const users = identifier ? await candidates(identifier) : []
+      let user: User | undefined
+      for (const candidate of users) {
+        if (await verifyPassword(input.password, candidate.passwordHash, cfg.passwordPepper)) {
+          user = candidate
+          break
+        }
+      }
+      // An unknown login costs one bcrypt comparison too, so response time does not tell.
+      if (users.length === 0) await verifyPassword(input.password, dummyHash, cfg.passwordPepper)
+      if (!user) {
+        await recordFailure(key)
+        throw new UnauthorizedError('invalid_credentials', 'The login or the password is incorrect.')
+      }
+      await app.prisma.loginThrottle.deleteMany({ where: { loginKey: key } })
+      if (user.email && !user.emailConfirmedAt && user.role === 'customer') {
+        throw new ForbiddenError(
+          'email_not_confirmed',
+          'Confirm your email first: follow the link we sent, or ask for a new one (POST /v1/auth/confirm-email/resend).',
+        )
+      }
+      const knownDevice = await app.prisma.session.count({ where: { userId: user.id, userAgent: client.userAgent } })
+      const hadSessions = knownDevice > 0 || (await app.prisma.session.count({ where: { userId: user.id } })) > 0
+      const timeZone = await timeZoneOf(user)
+      const signedIn = user
+      const tokens = await app.prisma.$transaction(async (tx) => {
+        const opened = await sessions.open(tx, signedIn, client)
+        if (hadSessions && knownDevice === 0 && signedIn.notifyNewLogin && signedIn.email && signedIn.emailConfirmedAt) {
+          await app.mail.enqueue(tx, {
+            template: 'new_login',
+            to: signedIn.email,
+            name: displayName(signedIn),
+            at: new Date(),
+            ip: client.ip,
+            device: client.userAgent ?? 'неизвестное устройство',
+            timeZone,
+          })
+        }
+        return opened
+      })
+      app.mail.kick()
+      return tokens
+    },
+
+    async forgotPassword(emailInput: string): Promise<void> {
+      const email = normalizeEmail(emailInput)
+      const user = await app.prisma.user.findUnique({ where: { email } })
+      if (!user || user.deletedAt) return
+      await app.prisma.$transaction(async (tx) => {
+        const token = await issueEmailToken(tx, { userId: user.id, purpose: 'reset_password', email, ttlMs: cfg.passwordResetTtlMin * 60_000 })
+        await app.mail.enqueue(tx, {
+          template: 'password_reset',
+          to: email,
+          name: displayName(user),
+          link: link('/reset-password', token),
+          code: token,
+          ttlMinutes: cfg.passwordResetTtlMin,
+        })
+      })
+      app.mail.kick()
+    },
+
+    async resetPassword(token: string, newPassword: string, client: ClientInfo): Promise<void> {
+      await app.prisma.$transaction(async (tx) => {
+        const used = await consumeEmailToken(tx, token, ['reset_password'])
+        const user = await tx.user.findUniqueOrThrow({ where: { id: used.userId } })
+        assertStrongPassword(newPassword, [user.email, user.surname, user.givenNames, user.phone])
+        await setPassword(tx, user, newPassword, client, await timeZoneOf(user, tx))
+        // Whoever knew the old password is out, everywhere.
+        await sessions.revokeAll(user.id, 'password_reset', tx)
+        // Following the mailed link proves the address.
+        if (!user.emailConfirmedAt) await tx.user.update({ where: { id: user.id }, data: { emailConfirmedAt: new Date() } })
+      })
+      app.mail.kick()
+    },
+
+    async changePassword(
+      userId: string,
+      sessionId: string,
+      input: { currentPassword: string; newPassword: string; endOtherSessions?: boolean },
+      client: ClientInfo,
+    ): Promise<void> {
+      const user = await app.prisma.user.findUniqueOrThrow({ where: { id: userId } })
+      if (!(await verifyPassword(input.currentPassword, user.passwordHash, cfg.passwordPepper))) {
+        throw new UnprocessableError('current_password_incorrect', 'The current password is incorrect.')
+      }
+      if (input.newPassword === input.currentPassword) {
+        throw new UnprocessableError('password_unchanged', 'The new password must differ from the current one.')
+      }
+      assertStrongPassword(input.newPassword, [user.email, user.surname, user.givenNames, user.phone, user.orgCode])
+      const timeZone = await timeZoneOf(user)
+      await app.prisma.$transaction(async (tx) => {
+        await setPassword(tx, user, input.newPassword, client, timeZone)
+        if (input.endOtherSessions ?? true) await sessions.revokeAll(user.id, 'password_changed', tx, sessionId)
+      })
+      app.mail.kick()
+    },
+
+    async verifyOwnPassword(userId: string, password: string): Promise<void> {
+      const user = await app.prisma.user.findUniqueOrThrow({ where: { id: userId } })
+      if (!(await verifyPassword(password, user.passwordHash, cfg.passwordPepper))) {
+        throw new UnprocessableError('current_password_incorrect', 'The password is incorrect.')
+      }
+    },
+
+    hashPassword: (password: string) => hashPassword(password, cfg.passwordPepper, cfg.bcryptCost),
+    assertStrongPassword,
+  }
+
+  async function setPassword(tx: Prisma.TransactionClient, user: User, password: string, client: ClientInfo, timeZone: string): Promise<void> {
+    const passwordHash = await hashPassword(password, cfg.passwordPepper, cfg.bcryptCost)
+    await tx.user.update({ where: { id: user.id }, data: { passwordHash, passwordChangedAt: new Date(), mustChangePassword: false } })
+    if (user.email) {
+      await app.mail.enqueue(tx, { template: 'password_changed', to: user.email, name: displayName(user), at: new Date(), ip: client.ip, timeZone })
+    }
+  }
+}
+
+export type AuthService = ReturnType<typeof createAuthService>
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    auth: AuthService
+  }
+}
+
+export default fp(
+  async function authService(app: FastifyInstance) {
+    const { passwordPepper, bcryptCost } = app.config.auth
+    // Compared against when a login names nobody, at the same cost as a real hash.
+    const dummyHash = await hashPassword(randomBytes(24).toString('base64'), passwordPepper, bcryptCost)
+    app.decorate('auth', createAuthService(app, dummyHash))
+  },
+  { name: 'auth-service', dependencies: ['prisma', 'jwt', 'mail'] },
+)
+

@@ -1,0 +1,99 @@
+import type { FastifyInstance } from 'fastify'
+import { UnauthorizedError } from '../common/errors.ts'
+import type { Prisma, Role } from '../generated/prisma/client.ts'
+import type { AccessClaims } from './guard.ts'
+import { digestToken, newSecretToken } from './tokens.ts'
+
+export interface TokenPair {
+  accessToken: string
+  refreshToken: string
+  tokenType: 'Bearer'
+  expiresIn: number
+  refreshExpiresAt: string
+  mustChangePassword: boolean
+}
+
+interface SessionUser {
+  id: string
+  role: Role
+  supplierId: string | null
+  mustChangePassword: boolean
+}
+
+/**
+ * Sessions and their token families. A login opens a session; each refresh rotates its refresh
+ * token; presenting a refresh token that was already rotated means it was copied, so the whole
+ * session (every token born from that login) is revoked.
+ */
+export function createSessions(app: FastifyInstance) {
+  const { accessTokenTtlS, refreshTokenTtlDays } = app.config.auth
+
+  function accessToken(user: SessionUser, sessionId: string): string {
+    const claims: AccessClaims = { sub: user.id, sid: sessionId, role: user.role, sup: user.supplierId }
+    return app.jwt.sign(claims)
+  }
+
+  async function newRefreshToken(tx: Prisma.TransactionClient, sessionId: string): Promise<string> {
+    const token = newSecretToken()
+    await tx.refreshToken.create({ data: { sessionId, tokenHash: digestToken(token) } })
+    return token
+  }
+
+  function pair(user: SessionUser, sessionId: string, refreshToken: string, expiresAt: Date): TokenPair {
+    return {
+      accessToken: accessToken(user, sessionId),
+      refreshToken,
+      tokenType: 'Bearer',
+      expiresIn: accessTokenTtlS,
+      refreshExpiresAt: expiresAt.toISOString(),
+      mustChangePassword: user.mustChangePassword,
+    }
+  }
+
+  return {
+    async open(tx: Prisma.TransactionClient, user: SessionUser, client: { ip: string; userAgent: string | null }): Promise<TokenPair> {
+      const expiresAt = new Date(Date.now() + refreshTokenTtlDays * 86_400_000)
+      const session = await tx.session.create({ data: { userId: user.id, ip: client.ip, userAgent: client.userAgent, expiresAt } })
+      return pair(user, session.id, await newRefreshToken(tx, session.id), expiresAt)
+    },
+
+    async rotate(presented: string, client: { ip: string }): Promise<TokenPair> {
+      const invalid = new UnauthorizedError('invalid_refresh_token', 'The refresh token is not valid; log in again.')
+      const found = await app.prisma.refreshToken.findUnique({
+        where: { tokenHash: digestToken(presented) },
+        include: { session: { include: { user: true } } },
+      })
+      if (!found) throw invalid
+      const { session } = found
+      if (session.revokedAt || session.expiresAt <= new Date() || session.user.deletedAt) throw invalid
+
+      const rotated = await app.prisma.$transaction(async (tx) => {
+        // Conditional on usedAt IS NULL: of two concurrent refreshes with one token, one wins.
+        const claimed = await tx.refreshToken.updateMany({ where: { id: found.id, usedAt: null }, data: { usedAt: new Date() } })
+        if (claimed.count !== 1) return null
+        await tx.session.update({ where: { id: session.id }, data: { lastUsedAt: new Date(), ip: client.ip } })
+        return newRefreshToken(tx, session.id)
+      })
+      if (rotated === null) {
+        await this.revoke(session.id, 'refresh_token_reused')
+        app.log.warn({ sessionId: session.id, userId: session.userId }, 'refresh token reused: session revoked')
+        throw new UnauthorizedError('refresh_token_reused', 'This refresh token was already used; the session is ended for safety. Log in again.')
+      }
+      return pair(session.user, session.id, rotated, session.expiresAt)
+    },
+
+    async revoke(sessionId: string, reason: string, tx: Prisma.TransactionClient = app.prisma): Promise<void> {
+      await tx.session.updateMany({ where: { id: sessionId, revokedAt: null }, data: { revokedAt: new Date(), revokeReason: reason } })
+    },
+
+    async revokeAll(userId: string, reason: string, tx: Prisma.TransactionClient, exceptSessionId?: string): Promise<number> {
+      const revoked = await tx.session.updateMany({
+        where: { userId, revokedAt: null, ...(exceptSessionId ? { id: { not: exceptSessionId } } : {}) },
+        data: { revokedAt: new Date(), revokeReason: reason },
+      })
+      return revoked.count
+    },
+  }
+}
+
+export type Sessions = ReturnType<typeof createSessions>

@@ -1,0 +1,90 @@
+/**
+ * The mails the service sends, in Russian, as plain text and HTML. Pure: no I/O; the outbox
+ * stores the rendered result, so a template change never alters a mail already queued.
+ */
+export type MailInput =
+  | { template: 'confirm_email'; to: string; name: string; link: string; code: string; ttlHours: number }
+  | { template: 'change_email'; to: string; name: string; link: string; code: string; ttlHours: number }
+  | { template: 'registration_attempt'; to: string; resetLink: string }
+  | { template: 'password_reset'; to: string; name: string; link: string; code: string; ttlMinutes: number }
+  | { template: 'password_changed'; to: string; name: string; at: Date; ip: string; timeZone: string }
+  | { template: 'new_login'; to: string; name: string; at: Date; ip: string; device: string; timeZone: string }
+
+export interface RenderedMail {
+  to: string
+  template: MailInput['template']
+  subject: string
+  text: string
+  html: string
+}
+
+function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!)
+}
+
+export function formatLocalTime(at: Date, timeZone: string): string {
+  const formatted = new Intl.DateTimeFormat('ru-RU', { timeZone, dateStyle: 'long', timeStyle: 'short' }).format(at)
+  return `${formatted} (${timeZone})`
+}
+
+type Block = string | { link: string; label: string } | { code: string }
+
+function render(input: MailInput, subject: string, greeting: string, blocks: Block[]): RenderedMail {
+  const signature = 'Это письмо отправлено автоматически, отвечать на него не нужно.\nЛичный кабинет абонента'
+  const text = [greeting, ...blocks.map((b) => (typeof b === 'string' ? b : 'link' in b ? `${b.label}: ${b.link}` : `Код: ${b.code}`)), signature].join('\n\n')
+  const html = [
+    `<p>${escapeHtml(greeting)}</p>`,
+    ...blocks.map((b) =>
+      typeof b === 'string'
+        ? `<p>${escapeHtml(b)}</p>`
+        : 'link' in b
+          ? `<p><a href="${escapeHtml(b.link)}">${escapeHtml(b.label)}</a></p>`
+          : `<p>Код: <code>${escapeHtml(b.code)}</code></p>`,
+    ),
+    `<p style="color:#666">${escapeHtml(signature).replace('\n', '<br>')}</p>`,
+  ].join('\n')
+  return { to: input.to, template: input.template, subject, text, html: `<!doctype html><html lang="ru"><body>${html}</body></html>` }
+}
+
+export function renderMail(input: MailInput): RenderedMail {
+  switch (input.template) {
+    case 'confirm_email':
+      return render(input, 'Подтвердите адрес электронной почты', `Здравствуйте, ${input.name}!`, [
+        'Вы зарегистрировались в личном кабинете абонента. Чтобы войти, подтвердите адрес электронной почты.',
+        { link: input.link, label: 'Подтвердить адрес' },
+        { code: input.code },
+        `Ссылка действует ${input.ttlHours} ч. Если вы не регистрировались, просто удалите это письмо.`,
+      ])
+    case 'change_email':
+      return render(input, 'Подтвердите новый адрес электронной почты', `Здравствуйте, ${input.name}!`, [
+        'В личном кабинете указан этот адрес как новый. Подтвердите его, чтобы письма приходили сюда.',
+        { link: input.link, label: 'Подтвердить адрес' },
+        { code: input.code },
+        `Ссылка действует ${input.ttlHours} ч. Если вы не меняли адрес, удалите это письмо.`,
+      ])
+    case 'registration_attempt':
+      return render(input, 'Попытка регистрации с вашим адресом', 'Здравствуйте!', [
+        'Кто-то пытался зарегистрироваться в личном кабинете абонента с этим адресом электронной почты, но он уже зарегистрирован.',
+        'Если это были вы и вы не помните пароль, восстановите его:',
+        { link: input.resetLink, label: 'Восстановить пароль' },
+        'Если это были не вы, ничего делать не нужно: ваш кабинет в безопасности.',
+      ])
+    case 'password_reset':
+      return render(input, 'Восстановление пароля', `Здравствуйте, ${input.name}!`, [
+        'Мы получили запрос на восстановление пароля к личному кабинету.',
+        { link: input.link, label: 'Задать новый пароль' },
+        { code: input.code },
+        `Ссылка действует ${input.ttlMinutes} мин и работает один раз. Если вы не запрашивали восстановление, удалите это письмо.`,
+      ])
+    case 'password_changed':
+      return render(input, 'Пароль изменён', `Здравствуйте, ${input.name}!`, [
+        `Пароль к личному кабинету изменён ${formatLocalTime(input.at, input.timeZone)}, IP-адрес ${input.ip}.`,
+        'Если это сделали не вы, немедленно восстановите пароль и обратитесь в поддержку.',
+      ])
+    case 'new_login':
+      return render(input, 'Вход с нового устройства', `Здравствуйте, ${input.name}!`, [
+        `В личный кабинет выполнен вход с нового устройства: ${input.device}, IP-адрес ${input.ip}, ${formatLocalTime(input.at, input.timeZone)}.`,
+        'Если это были не вы, смените пароль и завершите чужие сеансы в разделе «Безопасность».',
+      ])
+  }
+}

@@ -1,0 +1,201 @@
+import { randomBytes } from 'node:crypto'
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import { displayName } from '../auth/service.ts'
+import { issueEmailToken } from '../auth/email-tokens.ts'
+import { normalizeEmail, normalizePhone } from '../auth/identity.ts'
+import { ConflictError, NotFoundError, UnprocessableError } from '../common/errors.ts'
+import { decodeCursor, encodeCursor } from '../common/cursor.ts'
+import { DEFAULT_PAGE_SIZE, type PageQuery } from '../common/schemas.ts'
+import type { User } from '../generated/prisma/client.ts'
+import type { Me, MeUpdate, PersonalDataExport, SessionInfo } from './schemas.ts'
+
+function profileOf(user: User, pendingEmail: string | null): Me {
+  return {
+    id: user.id,
+    role: user.role,
+    email: user.email,
+    emailConfirmed: user.emailConfirmedAt !== null,
+    pendingEmail,
+    phone: user.phone,
+    surname: user.surname,
+    givenNames: user.givenNames,
+    orgCode: user.orgCode,
+    supplierId: user.supplierId,
+    notifications: { email: user.notifyByEmail, readingWindow: user.notifyReadingWindow, newLogin: user.notifyNewLogin },
+    mustChangePassword: user.mustChangePassword,
+    createdAt: user.createdAt.toISOString(),
+  }
+}
+
+function createMeService(app: FastifyInstance) {
+  async function pendingEmailOf(userId: string): Promise<string | null> {
+    const token = await app.prisma.emailToken.findFirst({
+      where: { userId, purpose: 'change_email', usedAt: null, expiresAt: { gt: new Date() } },
+      orderBy: { createdAt: 'desc' },
+    })
+    return token?.email ?? null
+  }
+
+  async function profile(userId: string): Promise<Me> {
+    const user = await app.prisma.user.findUniqueOrThrow({ where: { id: userId } })
+    return profileOf(user, await pendingEmailOf(userId))
+  }
+
+  return {
+    profile,
+
+    async update(userId: string, patch: MeUpdate): Promise<Me> {
+      const user = await app.prisma.user.findUniqueOrThrow({ where: { id: userId } })
+      let phone: string | null | undefined
+      if (patch.phone !== undefined) {
+        phone = patch.phone === null ? null : normalizePhone(patch.phone)
+        if (patch.phone !== null && phone === null) throw new UnprocessableError('phone_invalid', 'The phone number is not valid; use +7XXXXXXXXXX.')
+        if (phone && (await app.prisma.user.count({ where: { phone, id: { not: userId } } })) > 0) {
+          throw new ConflictError('phone_taken', 'This phone number is used by another account.')
+        }
+      }
+      const newEmail = patch.email === undefined ? undefined : normalizeEmail(patch.email)
+      const { confirmTtlH } = { confirmTtlH: app.config.auth.emailConfirmTtlH }
+      await app.prisma.$transaction(async (tx) => {
+        await tx.user.update({
+          where: { id: userId },
+          data: {
+            surname: patch.surname?.trim(),
+            givenNames: patch.givenNames === undefined ? undefined : patch.givenNames?.trim() || null,
+            phone,
+            notifyByEmail: patch.notifications?.email,
+            notifyReadingWindow: patch.notifications?.readingWindow,
+            notifyNewLogin: patch.notifications?.newLogin,
+          },
+        })
+        // A new address counts only once confirmed; whether it is taken is checked then, not told now.
+        if (newEmail !== undefined && newEmail !== user.email) {
+          const token = await issueEmailToken(tx, { userId, purpose: 'change_email', email: newEmail, ttlMs: confirmTtlH * 3_600_000 })
+          await app.mail.enqueue(tx, {
+            template: 'change_email',
+            to: newEmail,
+            name: displayName(user),
+            link: `${app.config.publicWebUrl}/confirm-email?token=${encodeURIComponent(token)}`,
+            code: token,
+            ttlHours: confirmTtlH,
+          })
+        }
+      })
+      app.mail.kick()
+      return profile(userId)
+    },
+
+    async sessions(userId: string, currentSessionId: string, { limit = DEFAULT_PAGE_SIZE, cursor }: PageQuery) {
+      const after = cursor ? (decodeCursor(cursor, ['string']) as [string]) : undefined
+      const rows = await app.prisma.session.findMany({
+        where: { userId, revokedAt: null, expiresAt: { gt: new Date() }, ...(after ? { id: { lt: after[0] } } : {}) },
+        orderBy: { id: 'desc' },
+        take: limit + 1,
+      })
+      const page = rows.slice(0, limit)
+      const items: SessionInfo[] = page.map((s) => ({
+        id: s.id,
+        current: s.id === currentSessionId,
+        userAgent: s.userAgent,
+        ip: s.ip,
+        createdAt: s.createdAt.toISOString(),
+        lastUsedAt: s.lastUsedAt.toISOString(),
+      }))
+      const last = page.at(-1)
+      return { items, nextCursor: rows.length > limit && last ? encodeCursor([last.id]) : null }
+    },
+
+    async endSession(userId: string, sessionId: string): Promise<void> {
+      const ended = await app.prisma.session.updateMany({
+        where: { id: sessionId, userId, revokedAt: null },
+        data: { revokedAt: new Date(), revokeReason: 'ended_by_user' },
+      })
+      if (ended.count === 0) throw new NotFoundError('session_not_found', 'No such active session of yours.')
+    },
+
+    async exportData(userId: string): Promise<PersonalDataExport> {
+      const user = await app.prisma.user.findUniqueOrThrow({
+        where: { id: userId },
+        include: {
+          consents: { orderBy: { givenAt: 'asc' } },
+          sessions: { orderBy: { createdAt: 'asc' } },
+          accounts: { include: { account: { include: { supplier: true } } }, orderBy: { linkedAt: 'asc' } },
+        },
+      })
+      return {
+        generatedAt: new Date().toISOString(),
+        profile: profileOf(user, await pendingEmailOf(userId)),
+        consents: user.consents.map((c) => ({
+          kind: c.kind,
+          textVersion: c.textVersion,
+          givenAt: c.givenAt.toISOString(),
+          ip: c.ip,
+          userAgent: c.userAgent,
+          withdrawnAt: c.withdrawnAt?.toISOString() ?? null,
+        })),
+        accounts: user.accounts.map(({ account, linkedAt }) => ({
+          supplier: account.supplier.shortName,
+          number: account.number,
+          address: account.address,
+          holder: [account.holderSurname, account.holderGivenNames].filter(Boolean).join(' '),
+          linkedAt: linkedAt.toISOString(),
+        })),
+        sessions: user.sessions.map((s) => ({
+          userAgent: s.userAgent,
+          ip: s.ip,
+          createdAt: s.createdAt.toISOString(),
+          lastUsedAt: s.lastUsedAt.toISOString(),
+          endedAt: s.revokedAt?.toISOString() ?? null,
+        })),
+      }
+    },
+
+    /**
+     * Erases the person (152-FZ): contacts, name and password go, sessions end, accounts are
+     * unlinked, consents are marked withdrawn. The row stays, anonymous, for what accounting
+     * must keep (payments refer to accounts, not to the person).
+     */
+    async erase(userId: string, password: string): Promise<void> {
+      await app.auth.verifyOwnPassword(userId, password)
+      const now = new Date()
+      await app.prisma.$transaction(async (tx) => {
+        await tx.user.update({
+          where: { id: userId },
+          data: {
+            email: null,
+            phone: null,
+            orgCode: null,
+            surname: 'удалён',
+            givenNames: null,
+            emailConfirmedAt: null,
+            // An unusable hash: nothing verifies against a random bcrypt-shaped string.
+            passwordHash: `!deleted!${randomBytes(16).toString('hex')}`,
+            notifyByEmail: false,
+            notifyReadingWindow: false,
+            notifyNewLogin: false,
+            deletedAt: now,
+          },
+        })
+        await tx.userAccount.deleteMany({ where: { userId } })
+        await tx.consent.updateMany({ where: { userId, withdrawnAt: null }, data: { withdrawnAt: now } })
+        await tx.emailToken.deleteMany({ where: { userId } })
+        await tx.session.updateMany({ where: { userId }, data: { ip: '0.0.0.0', userAgent: null } })
+        await app.auth.sessions.revokeAll(userId, 'user_deleted', tx)
+      })
+    },
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    me: ReturnType<typeof createMeService>
+  }
+}
+
+export default fp(
+  async function meService(app: FastifyInstance) {
+    app.decorate('me', createMeService(app))
+  },
+  { name: 'me-service', dependencies: ['prisma', 'mail', 'auth-service'] },
+)
