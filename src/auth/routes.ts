@@ -3,7 +3,6 @@ import type { FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import { problems, ref } from '../common/schemas.ts'
 import { callerOf } from './guard.ts'
-import { classifyLogin, loginKey, normalizeEmail } from './identity.ts'
 import {
   Accepted,
   EmailRequest,
@@ -24,19 +23,16 @@ export function clientOf(request: FastifyRequest): ClientInfo {
 const NoContent = (description: string) => Type.Null({ description })
 
 const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { rateLimit, loginAttempts } = app.config.auth
-  // Per IP on every route here; per login (email, phone, code, account) where a login is named.
+  const { rateLimit } = app.config.auth
+  // Per IP here, stricter than elsewhere; per login and per address, the service counts in the
+  // database (failed logins, mails requested), so that every instance sees the same counts.
   const perIp = { max: rateLimit.max, timeWindow: rateLimit.windowMs }
-  const perLogin = (key: (request: FastifyRequest) => string) =>
-    app.rateLimit({ max: loginAttempts.max, timeWindow: loginAttempts.windowMs, keyGenerator: (request) => `login:${key(request)}` })
-  const byEmail = perLogin((request) => `email:${normalizeEmail((request.body as { email: string }).email)}`)
   const tags = ['auth']
 
   app.post(
     '/auth/register',
     {
       config: { auth: false, rateLimit: perIp },
-      preHandler: byEmail,
       schema: {
         operationId: 'register',
         tags,
@@ -81,7 +77,6 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/auth/confirm-email/resend',
     {
       config: { auth: false, rateLimit: perIp },
-      preHandler: byEmail,
       schema: {
         operationId: 'resendEmailConfirmation',
         tags,
@@ -101,11 +96,6 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/auth/login',
     {
       config: { auth: false, rateLimit: perIp },
-      preHandler: perLogin((request) => {
-        const body = request.body as { login: string; supplierId?: string }
-        const identifier = classifyLogin(body.login, body.supplierId)
-        return identifier ? loginKey(identifier) : body.login.trim().toLowerCase()
-      }),
       schema: {
         operationId: 'login',
         tags,
@@ -158,7 +148,6 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/auth/password/forgot',
     {
       config: { auth: false, rateLimit: perIp },
-      preHandler: byEmail,
       schema: {
         operationId: 'forgotPassword',
         tags,

@@ -9,6 +9,7 @@ import { consumeEmailToken, issueEmailToken } from './email-tokens.ts'
 import { classifyLogin, loginKey, normalizeEmail, normalizePhone, sameSurname, type LoginIdentifier } from './identity.ts'
 import { hashPassword, judgePassword, verifyPassword } from './password.ts'
 import type { LoginRequest, RegisterRequest } from './schemas.ts'
+import { createRateCounter, tooManyRequests } from './rate-counter.ts'
 import { createSessions, type TokenPair } from './sessions.ts'
 
 export interface ClientInfo {
@@ -25,6 +26,7 @@ export function displayName(user: Pick<User, 'surname' | 'givenNames'>): string 
 function createAuthService(app: FastifyInstance, dummyHash: string) {
   const cfg = app.config.auth
   const sessions = createSessions(app)
+  const counter = createRateCounter(app)
   const captcha = createCaptchaVerifier(cfg.captcha, (error) => app.log.warn({ err: error }, 'captcha provider unreachable'))
   const link = (path: string, token: string) => `${app.config.publicWebUrl}${path}?token=${encodeURIComponent(token)}`
 
@@ -71,10 +73,10 @@ function createAuthService(app: FastifyInstance, dummyHash: string) {
     }
   }
 
-  async function recordFailure(key: string): Promise<void> {
-    await app.prisma.$executeRaw`
-      INSERT INTO login_throttle ("loginKey", failures, "lastFailureAt") VALUES (${key}, 1, now())
-      ON CONFLICT ("loginKey") DO UPDATE SET failures = login_throttle.failures + 1, "lastFailureAt" = now()`
+  /** Mails one address may be sent on request per window: nobody's mailbox is to be flooded through us. */
+  async function countMailRequest(email: string): Promise<void> {
+    const window = await counter.hit(`mail-requests:${email}`, cfg.loginAttempts.windowMs)
+    if (window.count > cfg.loginAttempts.max) throw tooManyRequests(window, 'mails requested for this address')
   }
 
   return {
@@ -106,6 +108,7 @@ function createAuthService(app: FastifyInstance, dummyHash: string) {
       // Hashed on both paths below, so that an existing email does not answer faster.
       const passwordHash = await hashPassword(input.password, cfg.passwordPepper, cfg.bcryptCost)
 
+      await countMailRequest(email)
       const existing = await app.prisma.user.findUnique({ where: { email } })
       if (existing) {
         await app.prisma.$transaction((tx) =>
@@ -163,6 +166,7 @@ function createAuthService(app: FastifyInstance, dummyHash: string) {
 
     async resendConfirmation(emailInput: string): Promise<void> {
       const email = normalizeEmail(emailInput)
+      await countMailRequest(email)
       const user = await app.prisma.user.findUnique({ where: { email } })
       if (!user || user.emailConfirmedAt || user.deletedAt) return
       await app.prisma.$transaction(async (tx) => {
@@ -181,17 +185,20 @@ function createAuthService(app: FastifyInstance, dummyHash: string) {
 
     async login(input: LoginRequest, client: ClientInfo): Promise<TokenPair> {
       const identifier = classifyLogin(input.login, input.supplierId)
-      const key = identifier ? loginKey(identifier) : `unknown:${input.login.trim().toLowerCase()}`
-      if (captcha.enabled) {
-        const throttle = await app.prisma.loginThrottle.findUnique({ where: { loginKey: key } })
-        if (throttle && throttle.failures >= cfg.captcha.afterFailures) {
-          if (!input.captchaToken) {
-            throw new ForbiddenError('captcha_required', 'Too many failed attempts for this login: solve the captcha and send captchaToken.')
-          }
-          if (!(await captcha.verify(input.captchaToken, client.ip))) {
-            throw new ForbiddenError('captcha_invalid', 'The captcha was not solved; try again.')
-          }
+      // Unknown logins are counted like known ones, so limits and captcha reveal nothing.
+      const key = `login-failures:${identifier ? loginKey(identifier) : `unknown:${input.login.trim().toLowerCase()}`}`
+      const failures = await counter.peek(key, cfg.loginAttempts.windowMs)
+      // With a captcha provider, repeated failures cost a solved captcha per attempt, never a
+      // lockout an attacker could impose on the real user; without one, the login is paused.
+      if (captcha.enabled && failures.count >= cfg.captcha.afterFailures) {
+        if (!input.captchaToken) {
+          throw new ForbiddenError('captcha_required', 'Too many failed attempts for this login: solve the captcha and send captchaToken.')
         }
+        if (!(await captcha.verify(input.captchaToken, client.ip))) {
+          throw new ForbiddenError('captcha_invalid', 'The captcha was not solved; try again.')
+        }
+      } else if (failures.count >= cfg.loginAttempts.max) {
+        throw tooManyRequests(failures, 'failed logins for this login')
       }
       const users = identifier ? await candidates(identifier) : []
       let user: User | undefined
@@ -204,10 +211,10 @@ function createAuthService(app: FastifyInstance, dummyHash: string) {
       // An unknown login costs one bcrypt comparison too, so response time does not tell.
       if (users.length === 0) await verifyPassword(input.password, dummyHash, cfg.passwordPepper)
       if (!user) {
-        await recordFailure(key)
+        await counter.hit(key, cfg.loginAttempts.windowMs)
         throw new UnauthorizedError('invalid_credentials', 'The login or the password is incorrect.')
       }
-      await app.prisma.loginThrottle.deleteMany({ where: { loginKey: key } })
+      await counter.clear(key)
       if (user.email && !user.emailConfirmedAt && user.role === 'customer') {
         throw new ForbiddenError(
           'email_not_confirmed',
@@ -239,6 +246,7 @@ function createAuthService(app: FastifyInstance, dummyHash: string) {
 
     async forgotPassword(emailInput: string): Promise<void> {
       const email = normalizeEmail(emailInput)
+      await countMailRequest(email)
       const user = await app.prisma.user.findUnique({ where: { email } })
       if (!user || user.deletedAt) return
       await app.prisma.$transaction(async (tx) => {

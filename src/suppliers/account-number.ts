@@ -26,11 +26,21 @@ export function cleanAccountNumber(input: string): string {
 export function normalizeAccountNumber(input: string, format: AccountNumberFormat): NormalizedAccountNumber {
   const cleaned = cleanAccountNumber(input)
   if (cleaned === '') return { ok: false, reason: 'The account number is empty.' }
-  if (anchored(format.pattern).test(cleaned)) return { ok: true, number: cleaned }
+  const full = anchored(format.pattern)
+  if (full.test(cleaned)) return { ok: true, number: cleaned }
+  // Digits typed without the separators of the printed form ("12 0012346", "120012346") are
+  // laid into the example's shape ("11-0007785").
+  const digits = cleaned.replace(/-/g, '')
+  const shape = format.example
+  if (/^\d+$/.test(digits) && /^[\d-]+$/.test(shape) && shape.replace(/-/g, '').length === digits.length) {
+    let i = 0
+    const shaped = shape.replace(/\d/g, () => digits[i++]!)
+    if (full.test(shaped)) return { ok: true, number: shaped }
+  }
   const short = format.shortForm
   if (short && anchored(short.pattern).test(cleaned)) {
     const expanded = short.prefix + cleaned.padStart(short.padLength, '0')
-    if (anchored(format.pattern).test(expanded)) return { ok: true, number: expanded }
+    if (full.test(expanded)) return { ok: true, number: expanded }
   }
   return { ok: false, reason: `The account number does not match this supplier's format, e.g. ${format.example}.` }
 }

@@ -21,6 +21,12 @@ describe('normalizeAccountNumber', () => {
     expect(normalizeAccountNumber('11\u22120007785', novosibirskWater)).toEqual({ ok: true, number: '11-0007785' })
   })
 
+  it('lays digits typed without separators into the printed shape', () => {
+    expect(normalizeAccountNumber('12 0012345', novosibirskWater)).toEqual({ ok: true, number: '12-0012345' })
+    expect(normalizeAccountNumber('120012345', novosibirskWater)).toEqual({ ok: true, number: '12-0012345' })
+    expect(normalizeAccountNumber('1200-12345', novosibirskWater)).toEqual({ ok: true, number: '12-0012345' })
+  })
+
   it('refuses a short form longer than the padding allows', () => {
     const result = normalizeAccountNumber('12345678', novosibirskWater)
     expect(result.ok).toBe(false)

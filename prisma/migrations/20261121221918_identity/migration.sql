@@ -95,12 +95,12 @@ CREATE TABLE "email_token" (
 );
 
 -- CreateTable
-CREATE TABLE "login_throttle" (
-    "loginKey" TEXT NOT NULL,
-    "failures" INTEGER NOT NULL DEFAULT 0,
-    "lastFailureAt" TIMESTAMPTZ(3) NOT NULL,
+CREATE TABLE "rate_counter" (
+    "key" TEXT NOT NULL,
+    "count" INTEGER NOT NULL,
+    "windowStartedAt" TIMESTAMPTZ(3) NOT NULL,
 
-    CONSTRAINT "login_throttle_pkey" PRIMARY KEY ("loginKey")
+    CONSTRAINT "rate_counter_pkey" PRIMARY KEY ("key")
 );
 
 -- CreateTable

@@ -1,0 +1,48 @@
+import type { FastifyInstance } from 'fastify'
+import { DomainError } from '../common/errors.ts'
+
+export interface Window {
+  count: number
+  /** Milliseconds until the window resets. */
+  resetsInMs: number
+}
+
+/**
+ * Fixed-window counters in PostgreSQL, so that every instance of the API sees the same counts
+ * (the per-IP limiter keeps its counts in each process). Used for failed logins per login and
+ * for mails per address.
+ */
+export function createRateCounter(app: FastifyInstance) {
+  const toWindow = (row: { count: number; windowStartedAt: Date } | undefined | null, windowMs: number): Window => {
+    if (!row || row.windowStartedAt.getTime() + windowMs <= Date.now()) return { count: 0, resetsInMs: 0 }
+    return { count: row.count, resetsInMs: row.windowStartedAt.getTime() + windowMs - Date.now() }
+  }
+
+  return {
+    async peek(key: string, windowMs: number): Promise<Window> {
+      return toWindow(await app.prisma.rateCounter.findUnique({ where: { key } }), windowMs)
+    },
+
+    /** Counts one more event in the current window (starting a new window when the last one is over). */
+    async hit(key: string, windowMs: number): Promise<Window> {
+      const [row] = await app.prisma.$queryRaw<{ count: number; windowStartedAt: Date }[]>`
+        INSERT INTO rate_counter (key, count, "windowStartedAt") VALUES (${key}, 1, now())
+        ON CONFLICT (key) DO UPDATE SET
+          count = CASE WHEN rate_counter."windowStartedAt" <= now() - ${windowMs} * interval '1 millisecond'
+                       THEN 1 ELSE rate_counter.count + 1 END,
+          "windowStartedAt" = CASE WHEN rate_counter."windowStartedAt" <= now() - ${windowMs} * interval '1 millisecond'
+                       THEN now() ELSE rate_counter."windowStartedAt" END
+        RETURNING count, "windowStartedAt"`
+      return toWindow(row, windowMs)
+    },
+
+    async clear(key: string): Promise<void> {
+      await app.prisma.rateCounter.deleteMany({ where: { key } })
+    },
+  }
+}
+
+export function tooManyRequests(window: Window, what: string): DomainError {
+  const seconds = Math.max(1, Math.ceil(window.resetsInMs / 1000))
+  return new DomainError(429, 'rate_limited', 'Too many requests', `Too many ${what}; try again in ${seconds} s.`, {}, { 'retry-after': String(seconds) })
+}
