@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify'
+import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify'
 import fp from 'fastify-plugin'
 import { ForbiddenError, UnauthorizedError } from '../common/errors.ts'
 import { problems } from '../common/schemas.ts'
@@ -86,7 +86,7 @@ export default fp(
     app.addHook('onRoute', (route) => {
       if (!route.url.startsWith('/v1')) return
       const auth = route.config?.auth
-      if (auth === undefined) throw new Error(`${route.method} ${route.url}: declare config.auth (false for a public route)`)
+      if (auth === undefined) throw new Error(`${String(route.method)} ${route.url}: declare config.auth (false for a public route)`)
       if (auth === false) {
         route.schema = { ...route.schema, security: [] }
         return
@@ -94,7 +94,7 @@ export default fp(
       // The contract shows the guard's answers on every guarded route, whatever the route lists.
       const guardAnswers = auth.roles || !auth.duringPasswordChange ? problems(401, 403) : problems(401)
       route.schema = { ...route.schema, security: [{ bearerAuth: [] }], response: { ...guardAnswers, ...(route.schema?.response ?? {}) } }
-      const guard: onRequestHookHandler = async (request) => authenticate(request, auth)
+      const guard: onRequestAsyncHookHandler = async (request) => authenticate(request, auth)
       // After the rate limiter's hook: a flood of bad tokens is throttled before it costs a query.
       route.onRequest = [...(route.onRequest ? [route.onRequest].flat() : []), guard]
     })

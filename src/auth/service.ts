@@ -79,6 +79,42 @@ function createAuthService(app: FastifyInstance, dummyHash: string) {
     if (window.count > cfg.loginAttempts.max) throw tooManyRequests(window, 'mails requested for this address')
   }
 
+  async function enqueueConfirmation(tx: Prisma.TransactionClient, user: Pick<User, 'id' | 'surname' | 'givenNames'>, email: string): Promise<void> {
+    const token = await issueEmailToken(tx, { userId: user.id, purpose: 'confirm_email', email, ttlMs: cfg.emailConfirmTtlH * 3_600_000 })
+    await app.mail.enqueue(tx, {
+      template: 'confirm_email',
+      to: email,
+      name: displayName(user),
+      link: link('/confirm-email', token),
+      code: token,
+      ttlHours: cfg.emailConfirmTtlH,
+    })
+  }
+
+  async function mailConfirmation(email: string): Promise<void> {
+    const user = await app.prisma.user.findUnique({ where: { email } })
+    if (!user || user.emailConfirmedAt || user.deletedAt) return
+    await app.prisma.$transaction((tx) => enqueueConfirmation(tx, user, email))
+    app.mail.kick()
+  }
+
+  async function mailPasswordReset(email: string): Promise<void> {
+    const user = await app.prisma.user.findUnique({ where: { email } })
+    if (!user || user.deletedAt) return
+    await app.prisma.$transaction(async (tx) => {
+      const token = await issueEmailToken(tx, { userId: user.id, purpose: 'reset_password', email, ttlMs: cfg.passwordResetTtlMin * 60_000 })
+      await app.mail.enqueue(tx, {
+        template: 'password_reset',
+        to: email,
+        name: displayName(user),
+        link: link('/reset-password', token),
+        code: token,
+        ttlMinutes: cfg.passwordResetTtlMin,
+      })
+    })
+    app.mail.kick()
+  }
+
   return {
     sessions,
     captchaEnabled: captcha.enabled,
@@ -134,15 +170,7 @@ function createAuthService(app: FastifyInstance, dummyHash: string) {
           await tx.consent.create({
             data: { userId: user.id, kind: 'personal_data', textVersion: input.consent.textVersion, ip: client.ip, userAgent: client.userAgent },
           })
-          const token = await issueEmailToken(tx, { userId: user.id, purpose: 'confirm_email', email, ttlMs: cfg.emailConfirmTtlH * 3_600_000 })
-          await app.mail.enqueue(tx, {
-            template: 'confirm_email',
-            to: email,
-            name: displayName(user),
-            link: link('/confirm-email', token),
-            code: token,
-            ttlHours: cfg.emailConfirmTtlH,
-          })
+          await enqueueConfirmation(tx, user, email)
         })
       } catch (error) {
         // Two registrations of one email at once: the loser is answered like any existing email.
@@ -167,20 +195,13 @@ function createAuthService(app: FastifyInstance, dummyHash: string) {
     async resendConfirmation(emailInput: string): Promise<void> {
       const email = normalizeEmail(emailInput)
       await countMailRequest(email)
-      const user = await app.prisma.user.findUnique({ where: { email } })
-      if (!user || user.emailConfirmedAt || user.deletedAt) return
-      await app.prisma.$transaction(async (tx) => {
-        const token = await issueEmailToken(tx, { userId: user.id, purpose: 'confirm_email', email, ttlMs: cfg.emailConfirmTtlH * 3_600_000 })
-        await app.mail.enqueue(tx, {
-          template: 'confirm_email',
-          to: email,
-          name: displayName(user),
-          link: link('/confirm-email', token),
-          code: token,
-          ttlHours: cfg.emailConfirmTtlH,
-        })
-      })
-      app.mail.kick()
+      app.mail.later(() => mailConfirmation(email))
+    },
+
+    async forgotPassword(emailInput: string): Promise<void> {
+      const email = normalizeEmail(emailInput)
+      await countMailRequest(email)
+      app.mail.later(() => mailPasswordReset(email))
     },
 
     async login(input: LoginRequest, client: ClientInfo): Promise<TokenPair> {
@@ -242,25 +263,6 @@ function createAuthService(app: FastifyInstance, dummyHash: string) {
       })
       app.mail.kick()
       return tokens
-    },
-
-    async forgotPassword(emailInput: string): Promise<void> {
-      const email = normalizeEmail(emailInput)
-      await countMailRequest(email)
-      const user = await app.prisma.user.findUnique({ where: { email } })
-      if (!user || user.deletedAt) return
-      await app.prisma.$transaction(async (tx) => {
-        const token = await issueEmailToken(tx, { userId: user.id, purpose: 'reset_password', email, ttlMs: cfg.passwordResetTtlMin * 60_000 })
-        await app.mail.enqueue(tx, {
-          template: 'password_reset',
-          to: email,
-          name: displayName(user),
-          link: link('/reset-password', token),
-          code: token,
-          ttlMinutes: cfg.passwordResetTtlMin,
-        })
-      })
-      app.mail.kick()
     },
 
     async resetPassword(token: string, newPassword: string, client: ClientInfo): Promise<void> {

@@ -9,7 +9,12 @@ export interface MailOutbox {
   enqueue(tx: Prisma.TransactionClient, mail: MailInput): Promise<void>
   /** Asks for delivery now (after a commit); delivery itself never blocks the request. */
   kick(): void
-  /** Delivers everything due, until nothing is (tests; shutdown). */
+  /**
+   * Runs work that ends in a mail after the response is sent, so that the answer takes the same
+   * time whether or not there is anything to mail (no account enumeration by timing).
+   */
+  later(task: () => Promise<void>): void
+  /** Finishes `later` work, then delivers everything due, until nothing is (tests; shutdown). */
   drain(): Promise<void>
 }
 
@@ -39,6 +44,7 @@ export default fp(
     const { smtpUrl, from, pollIntervalMs, maxAttempts } = app.config.mail
     const transport: Transporter | null = smtpUrl ? nodemailer.createTransport(smtpUrl) : null
     let running: Promise<void> | null = null
+    const deferred = new Set<Promise<void>>()
     let again = false
     let closed = false
 
@@ -109,15 +115,26 @@ export default fp(
         await tx.mailOutbox.create({ data: mail })
       },
       kick,
+      later(task) {
+        const done: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
+          .then(task)
+          .catch((error: unknown) => app.log.error({ err: error }, 'deferred mail work failed'))
+          .finally(() => deferred.delete(done))
+        deferred.add(done)
+      },
       async drain() {
+        while (deferred.size > 0) await Promise.all(deferred)
         // One run at a time: wait out the current one, then run (and any run it chains) to the end.
-        while (running) await running
+        // (Read through a function: kick() replaces `running` behind the compiler's back.)
+        const current = (): Promise<void> | null => running
+        for (let run = current(); run; run = current()) await run
         kick()
-        while (running) await running
+        for (let run = current(); run; run = current()) await run
       },
     } satisfies MailOutbox)
 
     app.addHook('onClose', async () => {
+      while (deferred.size > 0) await Promise.all(deferred)
       closed = true
       clearInterval(timer)
       if (running) await running

@@ -44,7 +44,7 @@ export async function signUp(ctx: TestContext, smtp: SmtpServer, email: string, 
 export async function login(ctx: TestContext, loginName: string, password: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
   const res = await ctx.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { login: loginName, password, ...extra }, headers })
   if (res.statusCode !== 200) throw new Error(`login ${loginName}: ${res.statusCode} ${res.body}`)
-  return res.json() as { accessToken: string; refreshToken: string; mustChangePassword: boolean }
+  return res.json<{ accessToken: string; refreshToken: string; mustChangePassword: boolean }>()
 }
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
