@@ -10,6 +10,8 @@ export async function issueEmailToken(
   tx: Prisma.TransactionClient,
   input: { userId: string; purpose: EmailTokenPurpose; email: string | null; ttlMs: number },
 ): Promise<string> {
+  // Serialized per user: two requests at once must not leave two live tokens.
+  await tx.$queryRaw`SELECT id FROM "user" WHERE id = ${input.userId}::uuid FOR UPDATE`
   await tx.emailToken.updateMany({
     where: { userId: input.userId, purpose: input.purpose, usedAt: null },
     data: { usedAt: new Date() },
