@@ -10,7 +10,7 @@ await withConfiguredDatabase(async (url) => {
   const db = createDatabaseClient(url, { max: 1 })
   try {
     const seeded = await seedDemoData(db.prisma)
-    console.log(`Seeded: ${seeded.suppliers} suppliers, ${seeded.accounts} accounts inserted (existing rows kept)`)
+    console.log(`Seeded: ${seeded.suppliers} suppliers, ${seeded.accounts} accounts, ${seeded.meters} meters inserted (existing rows kept)`)
   } finally {
     await db.close()
   }

@@ -1,7 +1,11 @@
 import AjvCompiler from '@fastify/ajv-compiler'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import accountRoutes from './accounts/routes.ts'
+import { accountSchemas } from './accounts/schemas.ts'
+import accountsService from './accounts/service.ts'
 import { adminSchemas } from './admin/schemas.ts'
+import audit from './audit/audit.ts'
 import staffRoutes from './admin/staff-routes.ts'
 import staffService from './admin/staff-service.ts'
 import authGuard from './auth/guard.ts'
@@ -84,7 +88,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(rateLimit)
   await app.register(underPressure)
   await app.register(problemHandler)
-  const schemas = [...sharedSchemas, ...metaSchemas, ...supplierSchemas, ...authSchemas, ...meSchemas, ...adminSchemas]
+  const schemas = [...sharedSchemas, ...metaSchemas, ...supplierSchemas, ...authSchemas, ...meSchemas, ...adminSchemas, ...accountSchemas]
   for (const schema of schemas) app.addSchema(schema)
   await app.register(prisma)
   await app.register(jwt)
@@ -99,6 +103,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(authService)
   await app.register(meService)
   await app.register(staffService)
+  await app.register(audit)
+  await app.register(accountsService)
 
   await app.register(metaRoutes)
   await app.register(
@@ -107,6 +113,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       await v1.register(authRoutes)
       await v1.register(meRoutes)
       await v1.register(staffRoutes)
+      await v1.register(accountRoutes)
     },
     { prefix: '/v1' },
   )

@@ -48,6 +48,7 @@ export const EnvSchema = Type.Object({
   MAIL_FROM: Type.String({ minLength: 3, default: 'Abonent <no-reply@abonent.local>' }),
   MAIL_POLL_INTERVAL_MS: Type.Integer({ minimum: 100, default: 5000 }),
   MAIL_MAX_ATTEMPTS: Type.Integer({ minimum: 1, default: 12 }),
+  MAX_LINKED_ACCOUNTS: Type.Integer({ minimum: 1, maximum: 1000, default: 20 }),
 })
 export type Env = Static<typeof EnvSchema>
 
@@ -88,6 +89,8 @@ export interface Config {
     captcha: { provider: 'none' | 'yandex'; secret: string | undefined; verifyUrl: string; afterFailures: number }
   }
   mail: { smtpUrl: string | undefined; from: string; pollIntervalMs: number; maxAttempts: number }
+  /** Accounts one person may link. */
+  maxLinkedAccounts: number
 }
 
 export class ConfigError extends Error {
@@ -170,5 +173,6 @@ export function loadConfig(raw: Record<string, string | undefined>): Config {
       },
     },
     mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, pollIntervalMs: env.MAIL_POLL_INTERVAL_MS, maxAttempts: env.MAIL_MAX_ATTEMPTS },
+    maxLinkedAccounts: env.MAX_LINKED_ACCOUNTS,
   }
 }

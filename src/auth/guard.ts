@@ -23,7 +23,7 @@ export interface AccessClaims {
 /** Declared once per route: `config: { auth: false }` (public) or `{ auth: { roles?, ... } }`. */
 export interface RouteAuth {
   /** Roles allowed; absent: any authenticated user. */
-  roles?: Role[]
+  roles?: readonly Role[]
   /** Reachable while the user must change a temporary password (the change itself, the profile). */
   duringPasswordChange?: boolean
 }

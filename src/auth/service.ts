@@ -6,7 +6,8 @@ import type { Prisma, User } from '../generated/prisma/client.ts'
 import { accountNumberFormatOf, normalizeAccountNumber } from '../suppliers/account-number.ts'
 import { createCaptchaVerifier } from './captcha.ts'
 import { consumeEmailToken, issueEmailToken } from './email-tokens.ts'
-import { classifyLogin, loginKey, normalizeEmail, normalizePhone, sameSurname, type LoginIdentifier } from './identity.ts'
+import { findAccountInRegister } from '../accounts/register-match.ts'
+import { classifyLogin, loginKey, normalizeEmail, normalizePhone, type LoginIdentifier } from './identity.ts'
 import { hashPassword, judgePassword, verifyPassword } from './password.ts'
 import type { LoginRequest, RegisterRequest } from './schemas.ts'
 import { createRateCounter, tooManyRequests } from './rate-counter.ts'
@@ -120,18 +121,7 @@ function createAuthService(app: FastifyInstance, dummyHash: string) {
     captchaEnabled: captcha.enabled,
 
     async register(input: RegisterRequest, client: ClientInfo): Promise<void> {
-      const supplier = await app.prisma.supplier.findUnique({ where: { id: input.supplierId } })
-      if (!supplier) throw new UnprocessableError('supplier_not_found', 'No such supplier; pick one from GET /v1/suppliers.')
-      const number = normalizeAccountNumber(input.accountNumber, accountNumberFormatOf(supplier))
-      if (!number.ok) throw new UnprocessableError('account_number_invalid', number.reason, { example: supplier.accountNumberExample })
-      const account = await app.prisma.account.findUnique({ where: { supplierId_number: { supplierId: supplier.id, number: number.number } } })
-      // One answer for "no such account" and "another surname": the register is not to be probed.
-      if (!account || account.status !== 'active' || !sameSurname(account.holderSurname, input.surname)) {
-        throw new UnprocessableError(
-          'account_not_matched',
-          "No active account with this number and holder's surname in the supplier's register. Check both against your receipt.",
-        )
-      }
+      const account = await findAccountInRegister(app, input)
       if (input.consent.textVersion !== cfg.consentTextVersion) {
         throw new UnprocessableError('consent_outdated', 'The consent text has changed; show the current one and ask again.', {
           currentTextVersion: cfg.consentTextVersion,

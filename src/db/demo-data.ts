@@ -7,6 +7,7 @@ import type { Prisma } from '../generated/prisma/client.ts'
  */
 type DemoSupplier = Omit<Prisma.SupplierCreateManyInput, 'id' | 'createdAt' | 'updatedAt'>
 type DemoAccount = Omit<Prisma.AccountCreateManyInput, 'id' | 'supplierId' | 'createdAt' | 'updatedAt'> & { supplierCode: string }
+type DemoMeter = Omit<Prisma.MeterCreateManyInput, 'id' | 'accountId' | 'createdAt' | 'updatedAt'> & { supplierCode: string; accountNumber: string }
 
 const SIBERIAN_BANK = {
   bankName: 'Сибирский банк ПАО Сбербанк',
@@ -72,7 +73,7 @@ export const demoSuppliers: DemoSupplier[] = [
 ]
 
 export const demoAccounts: DemoAccount[] = [
-  { supplierCode: 'sibteplo', number: '5400012345', holderSurname: 'Иванов', holderGivenNames: 'Иван Петрович', address: 'г. Новосибирск, ул. Ленина, д. 10, кв. 5', residentsCount: 3, areaM2: '54.30', services: ['heat', 'hot_water'], receiptDelivery: 'electronic' },
+  { supplierCode: 'sibteplo', number: '5400012345', holderSurname: 'Иванов', holderGivenNames: 'Иван Петрович', address: 'г. Новосибирск, ул. Ленина, д. 10, кв. 5', residentsCount: 3, areaM2: '54.30', services: ['heat', 'hot_water'], receiptDelivery: 'electronic', openingBalance: '1520.40' },
   { supplierCode: 'sibteplo', number: '5400012346', holderSurname: 'Семёнова', holderGivenNames: 'Анна Сергеевна', address: 'г. Новосибирск, ул. Ленина, д. 10, кв. 6', residentsCount: 2, areaM2: '41.00', services: ['heat', 'hot_water'] },
   { supplierCode: 'sibteplo', number: '5400020001', holderSurname: 'ООО «УК Уютный дом»', address: 'г. Новосибирск, Красный пр-т, д. 25, нежилое помещение 1', residentsCount: 0, areaM2: '312.75', services: ['heat'] },
   { supplierCode: 'gorvodokanal', number: '11-0007785', holderSurname: 'Петров', holderGivenNames: 'Пётр Алексеевич', address: 'г. Новосибирск, ул. Садовая, д. 7 (частный сектор)', residentsCount: 4, areaM2: '96.00', services: ['cold_water', 'wastewater'] },
@@ -80,4 +81,12 @@ export const demoAccounts: DemoAccount[] = [
   { supplierCode: 'gorvodokanal', number: '12-0012346', holderSurname: 'Семёнова', holderGivenNames: 'Анна Сергеевна', address: 'г. Новосибирск, ул. Ленина, д. 10, кв. 6', residentsCount: 2, areaM2: '41.00', services: ['cold_water', 'wastewater'] },
   { supplierCode: 'energosbyt', number: '770100000123', holderSurname: 'Кузнецова', holderGivenNames: 'Мария Ивановна', address: 'г. Москва, ул. Тверская, д. 1, кв. 12', residentsCount: 1, areaM2: '38.20', services: ['electricity'], receiptDelivery: 'electronic' },
   { supplierCode: 'energosbyt', number: '770100000124', holderSurname: 'Смирнов', holderGivenNames: 'А. В.', address: 'г. Москва, ул. Тверская, д. 1, кв. 13', residentsCount: 2, areaM2: '52.60', services: ['electricity'] },
+]
+
+export const demoMeters: DemoMeter[] = [
+  { supplierCode: 'sibteplo', accountNumber: '5400012345', service: 'hot_water', serialNumber: 'ГВС-0451277', zones: 1, digitCapacity: 5, installedAt: new Date('2021-03-15'), verificationDueAt: new Date('2027-03-15') },
+  { supplierCode: 'gorvodokanal', accountNumber: '12-0012345', service: 'cold_water', serialNumber: 'ХВС-1187402', zones: 1, digitCapacity: 5, installedAt: new Date('2020-06-01'), verificationDueAt: new Date('2026-06-01') },
+  { supplierCode: 'gorvodokanal', accountNumber: '11-0007785', service: 'cold_water', serialNumber: 'ХВС-0098123', zones: 1, digitCapacity: 5, installedAt: new Date('2023-09-20'), verificationDueAt: new Date('2029-09-20') },
+  { supplierCode: 'energosbyt', accountNumber: '770100000123', service: 'electricity', serialNumber: '011072184455', zones: 2, digitCapacity: 6, installedAt: new Date('2022-11-01'), verificationDueAt: new Date('2038-11-01') },
+  { supplierCode: 'energosbyt', accountNumber: '770100000124', service: 'electricity', serialNumber: '011072184456', zones: 3, digitCapacity: 6, installedAt: new Date('2022-11-01'), verificationDueAt: new Date('2038-11-01') },
 ]

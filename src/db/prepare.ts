@@ -36,7 +36,7 @@ export async function prepareDatabase(config: Config, options: { log: (line: str
       try {
         if (await isEmpty(db.prisma)) {
           const seeded = await seedDemoData(db.prisma)
-          options.log(`seeded demo data: ${seeded.suppliers} suppliers, ${seeded.accounts} accounts`)
+          options.log(`seeded demo data: ${seeded.suppliers} suppliers, ${seeded.accounts} accounts, ${seeded.meters} meters`)
         }
       } finally {
         await db.close()

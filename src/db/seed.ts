@@ -1,10 +1,11 @@
 import type { PrismaClient } from '../generated/prisma/client.ts'
 import { accountNumberFormatOf, normalizeAccountNumber } from '../suppliers/account-number.ts'
-import { demoAccounts, demoSuppliers } from './demo-data.ts'
+import { demoAccounts, demoMeters, demoSuppliers } from './demo-data.ts'
 
 export interface SeedResult {
   suppliers: number
   accounts: number
+  meters: number
 }
 
 /**
@@ -26,7 +27,16 @@ export async function seedDemoData(prisma: PrismaClient): Promise<SeedResult> {
       return { ...account, number: normalized.number, supplierId: supplier.id }
     })
     const inserted = await tx.account.createMany({ data: accounts, skipDuplicates: true })
-    return { suppliers: suppliers.count, accounts: inserted.count }
+    const accountIds = new Map(
+      (await tx.account.findMany({ where: { supplierId: { in: [...byCode.values()].map((s) => s.id) } } })).map((a) => [`${a.supplierId}/${a.number}`, a.id]),
+    )
+    const meters = demoMeters.map(({ supplierCode, accountNumber, ...meter }) => {
+      const accountId = accountIds.get(`${byCode.get(supplierCode)?.id}/${accountNumber}`)
+      if (!accountId) throw new Error(`demo data: no account ${supplierCode} ${accountNumber} for meter ${meter.serialNumber}`)
+      return { ...meter, accountId }
+    })
+    const insertedMeters = await tx.meter.createMany({ data: meters, skipDuplicates: true })
+    return { suppliers: suppliers.count, accounts: inserted.count, meters: insertedMeters.count }
   })
 }
 

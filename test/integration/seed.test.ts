@@ -17,12 +17,13 @@ afterAll(async () => {
 async function snapshot() {
   const suppliers = await client.prisma.supplier.findMany({ orderBy: { id: 'asc' } })
   const accounts = await client.prisma.account.findMany({ orderBy: { id: 'asc' } })
-  return JSON.stringify({ suppliers, accounts })
+  const meters = await client.prisma.meter.findMany({ orderBy: { id: 'asc' } })
+  return JSON.stringify({ suppliers, accounts, meters })
 }
 
 describe('demo seed', () => {
   it('creates the demo suppliers and accounts in an empty database', async () => {
-    expect(await seedDemoData(client.prisma)).toEqual({ suppliers: 3, accounts: 8 })
+    expect(await seedDemoData(client.prisma)).toEqual({ suppliers: 3, accounts: 8, meters: 5 })
     const water = await client.prisma.supplier.findUniqueOrThrow({ where: { code: 'gorvodokanal' }, include: { accounts: true } })
     expect(water.timeZone).toBe('Asia/Novosibirsk')
     // The private-sector account is stored in its full, normalized form.
@@ -31,7 +32,7 @@ describe('demo seed', () => {
 
   it('is idempotent: a second run changes nothing, not even timestamps', async () => {
     const before = await snapshot()
-    expect(await seedDemoData(client.prisma)).toEqual({ suppliers: 0, accounts: 0 })
+    expect(await seedDemoData(client.prisma)).toEqual({ suppliers: 0, accounts: 0, meters: 0 })
     expect(await snapshot()).toBe(before)
   })
 

@@ -27,6 +27,7 @@ export default fp(
           { name: 'suppliers', description: 'Utility suppliers served by this installation.' },
           { name: 'auth', description: 'Registration, login, tokens, password recovery.' },
           { name: 'me', description: 'The signed-in person: profile, sessions, personal data.' },
+          { name: 'accounts', description: 'Accounts (лицевые счета): linking, balance, meters.' },
           { name: 'admin', description: 'Back office: staff and organization users (operators, admins).' },
         ],
         components: {

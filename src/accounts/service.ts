@@ -1,0 +1,191 @@
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import type { AuditContext } from '../audit/audit.ts'
+import type { Caller } from '../auth/guard.ts'
+import { ConflictError, NotFoundError, UnprocessableError } from '../common/errors.ts'
+import { decodeCursor, encodeCursor } from '../common/cursor.ts'
+import { DEFAULT_PAGE_SIZE, type PageQuery } from '../common/schemas.ts'
+import type { Account, Meter, Prisma, Supplier } from '../generated/prisma/client.ts'
+import { localDate, verificationExpired, zonesOf } from './meters.ts'
+import { findAccountInRegister } from './register-match.ts'
+import type { AccountDetails, AccountSummary, Balance, LinkAccountRequest, MeterInfo } from './schemas.ts'
+
+/** The accounts a caller may see: linked ones for people, their supplier's for operators, all for admins. */
+export function visibleAccounts(caller: Caller): Prisma.AccountWhereInput {
+  switch (caller.role) {
+    case 'admin':
+      return {}
+    case 'operator':
+      return { supplierId: caller.supplierId ?? '00000000-0000-0000-0000-000000000000' }
+    default:
+      return { users: { some: { userId: caller.userId } } }
+  }
+}
+
+function holderOf(account: Pick<Account, 'holderSurname' | 'holderGivenNames'>): string {
+  return [account.holderSurname, account.holderGivenNames].filter(Boolean).join(' ')
+}
+
+function meterInfo(meter: Meter, today: string): MeterInfo {
+  return {
+    id: meter.id,
+    service: meter.service,
+    serialNumber: meter.serialNumber,
+    zones: zonesOf(meter.zones),
+    digitCapacity: meter.digitCapacity,
+    installedAt: meter.installedAt?.toISOString().slice(0, 10) ?? null,
+    verificationDueAt: meter.verificationDueAt?.toISOString().slice(0, 10) ?? null,
+    verificationExpired: verificationExpired(meter.verificationDueAt, today),
+    status: meter.status,
+  }
+}
+
+function createAccountsService(app: FastifyInstance) {
+  /** Balances of many accounts in one query, summed as exact numerics in PostgreSQL. */
+  async function balances(accountIds: string[]): Promise<Map<string, Balance>> {
+    if (accountIds.length === 0) return new Map()
+    const rows = await app.prisma.$queryRaw<{ id: string; balance: string; pending: string; toPay: string }[]>`
+      SELECT a.id,
+             (a."openingBalance" + COALESCE(c.total, 0) - COALESCE(p.paid, 0))::numeric(14, 2)::text AS balance,
+             COALESCE(p.pending, 0)::numeric(14, 2)::text AS pending,
+             GREATEST(a."openingBalance" + COALESCE(c.total, 0) - COALESCE(p.paid, 0) - COALESCE(p.pending, 0), 0)::numeric(14, 2)::text AS "toPay"
+      FROM account a
+      LEFT JOIN LATERAL (SELECT sum(amount) AS total FROM charge WHERE "accountId" = a.id) c ON true
+      LEFT JOIN LATERAL (
+        SELECT sum(amount) FILTER (WHERE status = 'succeeded') AS paid,
+               sum(amount) FILTER (WHERE status = 'pending') AS pending
+        FROM payment WHERE "accountId" = a.id) p ON true
+      WHERE a.id = ANY(${accountIds}::uuid[])`
+    const pending = await app.prisma.payment.findMany({
+      where: { accountId: { in: accountIds }, status: 'pending' },
+      orderBy: { paidAt: 'asc' },
+    })
+    return new Map(
+      rows.map((row) => [
+        row.id,
+        {
+          balance: row.balance,
+          pendingPayments: row.pending,
+          toPay: row.toPay,
+          pending: pending
+            .filter((p) => p.accountId === row.id)
+            .map((p) => ({ id: p.id, amount: p.amount.toFixed(2), paidAt: p.paidAt.toISOString(), provider: p.provider })),
+        },
+      ]),
+    )
+  }
+
+  function summaryOf(account: Account & { supplier: Supplier }, balance: Balance): AccountSummary {
+    const { supplier } = account
+    return {
+      id: account.id,
+      supplier: { id: supplier.id, name: supplier.name, shortName: supplier.shortName, timeZone: supplier.timeZone },
+      number: account.number,
+      address: account.address,
+      holder: holderOf(account),
+      services: account.services,
+      status: account.status,
+      receiptDelivery: account.receiptDelivery,
+      balance,
+    }
+  }
+
+  async function findVisible(caller: Caller, accountId: string) {
+    const account = await app.prisma.account.findFirst({
+      where: { id: accountId, ...visibleAccounts(caller) },
+      include: { supplier: true, meters: { orderBy: [{ status: 'asc' }, { service: 'asc' }, { serialNumber: 'asc' }] } },
+    })
+    if (!account) throw new NotFoundError('account_not_found', 'No such account among yours.')
+    return account
+  }
+
+  return {
+    findVisible,
+
+    async list(caller: Caller, { limit = DEFAULT_PAGE_SIZE, cursor }: PageQuery) {
+      const after = cursor ? (decodeCursor(cursor, ['string']) as [string]) : undefined
+      const rows = await app.prisma.account.findMany({
+        where: { ...visibleAccounts(caller), ...(after ? { id: { gt: after[0] } } : {}) },
+        include: { supplier: true },
+        orderBy: { id: 'asc' },
+        take: limit + 1,
+      })
+      const page = rows.slice(0, limit)
+      const sums = await balances(page.map((a) => a.id))
+      const last = page.at(-1)
+      return { items: page.map((a) => summaryOf(a, sums.get(a.id)!)), nextCursor: rows.length > limit && last ? encodeCursor([last.id]) : null }
+    },
+
+    async details(caller: Caller, accountId: string): Promise<AccountDetails> {
+      const account = await findVisible(caller, accountId)
+      const sums = await balances([account.id])
+      const today = localDate(new Date(), account.supplier.timeZone)
+      return {
+        ...summaryOf(account, sums.get(account.id)!),
+        holderSurname: account.holderSurname,
+        holderGivenNames: account.holderGivenNames,
+        residentsCount: account.residentsCount,
+        areaM2: account.areaM2?.toFixed(2) ?? null,
+        meters: account.meters.map((m) => meterInfo(m, today)),
+      }
+    },
+
+    async meters(caller: Caller, accountId: string) {
+      const account = await findVisible(caller, accountId)
+      const today = localDate(new Date(), account.supplier.timeZone)
+      return { items: account.meters.map((m) => meterInfo(m, today)) }
+    },
+
+    async link(caller: Caller, input: LinkAccountRequest): Promise<AccountDetails> {
+      const account = await findAccountInRegister(app, input)
+      await app.prisma.$transaction(async (tx) => {
+        // Serialized per user, so that two links at once cannot pass the limit together.
+        await tx.$queryRaw`SELECT id FROM "user" WHERE id = ${caller.userId}::uuid FOR UPDATE`
+        const linked = await tx.userAccount.count({ where: { userId: caller.userId } })
+        if (await tx.userAccount.findUnique({ where: { userId_accountId: { userId: caller.userId, accountId: account.id } } })) {
+          throw new ConflictError('account_already_linked', 'This account is already linked to you.')
+        }
+        if (linked >= app.config.maxLinkedAccounts) {
+          throw new UnprocessableError('too_many_accounts', `At most ${app.config.maxLinkedAccounts} accounts can be linked to one login.`)
+        }
+        await tx.userAccount.create({ data: { userId: caller.userId, accountId: account.id } })
+      })
+      return this.details(caller, account.id)
+    },
+
+    async unlink(caller: Caller, accountId: string): Promise<void> {
+      const removed = await app.prisma.userAccount.deleteMany({ where: { userId: caller.userId, accountId } })
+      if (removed.count === 0) throw new NotFoundError('account_not_found', 'No such account among yours.')
+    },
+
+    async setReceiptDelivery(caller: Caller, accountId: string, receiptDelivery: 'paper' | 'electronic', audit: AuditContext): Promise<AccountDetails> {
+      const account = await findVisible(caller, accountId)
+      if (account.status !== 'active') throw new UnprocessableError('account_closed', 'The account is closed.')
+      await app.prisma.$transaction(async (tx) => {
+        await tx.account.update({ where: { id: account.id }, data: { receiptDelivery } })
+        await app.audit.record(tx, audit, {
+          supplierId: account.supplierId,
+          entity: 'account',
+          entityId: account.id,
+          action: 'update',
+          before: { receiptDelivery: account.receiptDelivery },
+          after: { receiptDelivery },
+        })
+      })
+      return this.details(caller, account.id)
+    },
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    accounts: ReturnType<typeof createAccountsService>
+  }
+}
+
+export default fp(
+  async function accountsService(app: FastifyInstance) {
+    app.decorate('accounts', createAccountsService(app))
+  },
+  { name: 'accounts-service', dependencies: ['prisma', 'audit'] },
+)
