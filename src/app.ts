@@ -6,6 +6,9 @@ import { accountSchemas } from './accounts/schemas.ts'
 import accountsService from './accounts/service.ts'
 import { adminSchemas } from './admin/schemas.ts'
 import audit from './audit/audit.ts'
+import importRoutes from './imports/routes.ts'
+import { importSchemas } from './imports/schemas.ts'
+import importService from './imports/service.ts'
 import staffRoutes from './admin/staff-routes.ts'
 import staffService from './admin/staff-service.ts'
 import authGuard from './auth/guard.ts'
@@ -88,7 +91,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(rateLimit)
   await app.register(underPressure)
   await app.register(problemHandler)
-  const schemas = [...sharedSchemas, ...metaSchemas, ...supplierSchemas, ...authSchemas, ...meSchemas, ...adminSchemas, ...accountSchemas]
+  const schemas = [...sharedSchemas, ...metaSchemas, ...supplierSchemas, ...authSchemas, ...meSchemas, ...adminSchemas, ...accountSchemas, ...importSchemas]
   for (const schema of schemas) app.addSchema(schema)
   await app.register(prisma)
   await app.register(jwt)
@@ -105,6 +108,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(staffService)
   await app.register(audit)
   await app.register(accountsService)
+  await app.register(importService)
 
   await app.register(metaRoutes)
   await app.register(
@@ -114,6 +118,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       await v1.register(meRoutes)
       await v1.register(staffRoutes)
       await v1.register(accountRoutes)
+      await v1.register(importRoutes)
     },
     { prefix: '/v1' },
   )

@@ -49,6 +49,8 @@ export const EnvSchema = Type.Object({
   MAIL_POLL_INTERVAL_MS: Type.Integer({ minimum: 100, default: 5000 }),
   MAIL_MAX_ATTEMPTS: Type.Integer({ minimum: 1, default: 12 }),
   MAX_LINKED_ACCOUNTS: Type.Integer({ minimum: 1, maximum: 1000, default: 20 }),
+  IMPORT_MAX_BYTES: Type.Integer({ minimum: 1024, default: 2_147_483_648 }),
+  IMPORT_JSON_MAX_BYTES: Type.Integer({ minimum: 1024, default: 20_971_520 }),
 })
 export type Env = Static<typeof EnvSchema>
 
@@ -91,6 +93,8 @@ export interface Config {
   mail: { smtpUrl: string | undefined; from: string; pollIntervalMs: number; maxAttempts: number }
   /** Accounts one person may link. */
   maxLinkedAccounts: number
+  /** Upload limits of register imports: streamed CSV/NDJSON, and JSON arrays (held in memory). */
+  imports: { maxBytes: number; jsonMaxBytes: number }
 }
 
 export class ConfigError extends Error {
@@ -174,5 +178,6 @@ export function loadConfig(raw: Record<string, string | undefined>): Config {
     },
     mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, pollIntervalMs: env.MAIL_POLL_INTERVAL_MS, maxAttempts: env.MAIL_MAX_ATTEMPTS },
     maxLinkedAccounts: env.MAX_LINKED_ACCOUNTS,
+    imports: { maxBytes: env.IMPORT_MAX_BYTES, jsonMaxBytes: env.IMPORT_JSON_MAX_BYTES },
   }
 }
