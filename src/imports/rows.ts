@@ -86,8 +86,18 @@ export function mapColumns<T>(names: string[], kind: 'accounts' | 'meters'): { f
 }
 
 function text(value: unknown): string {
-  if (value === undefined || value === null) return ''
-  return (typeof value === 'object' ? JSON.stringify(value) : String(value)).trim()
+  switch (typeof value) {
+    case 'string':
+      return value.trim()
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+      return String(value)
+    case 'object':
+      return value === null ? '' : JSON.stringify(value)
+    default:
+      return ''
+  }
 }
 
 /** "1 234,50" and "1234.5" are 1234.50; at most two decimals, as kopecks. */
