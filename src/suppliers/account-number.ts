@@ -14,8 +14,17 @@ export type NormalizedAccountNumber = { ok: true; number: string } | { ok: false
 
 const DASHES = /[\u2010-\u2015\u2212\uFE63\uFF0D]/g
 
+// Imports check a million numbers against a handful of patterns: each is compiled once.
+const compiled = new Map<string, RegExp>()
+
 function anchored(pattern: string): RegExp {
-  return new RegExp(`^(?:${pattern.replace(/^\^/, '').replace(/\$$/, '')})$`)
+  let regex = compiled.get(pattern)
+  if (!regex) {
+    regex = new RegExp(`^(?:${pattern.replace(/^\^/, '').replace(/\$$/, '')})$`)
+    if (compiled.size > 1000) compiled.clear()
+    compiled.set(pattern, regex)
+  }
+  return regex
 }
 
 /** Cleans what a person typed or a bank sent: spaces, typographic dashes, letter case. */
