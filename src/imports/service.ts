@@ -86,6 +86,9 @@ function createImportService(app: FastifyInstance) {
   async function merge(client: pg.Client, job: ImportJob, spec: ImportKindSpec): Promise<void> {
     try {
       await client.query('BEGIN')
+      // One merge at a time per supplier, in the order the uploads finished: meters uploaded right
+      // after their accounts wait for the accounts to be in the register.
+      await client.query(`SELECT pg_advisory_xact_lock(hashtext('abonent-import'), hashtext($1))`, [job.supplierId])
       const result = await spec.merge(client, job.id, job.supplierId)
       const rejected = (await client.query<{ n: number }>('SELECT count(*)::int AS n FROM import_rejection WHERE "jobId" = $1', [job.id])).rows[0]!.n
       await client.query(
