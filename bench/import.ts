@@ -94,7 +94,7 @@ try {
         headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'text/csv; charset=utf-8' },
         body: handle.readableWebStream(),
         duplex: 'half',
-      } as RequestInit)
+      })
       await handle.close()
       const job = (await res.json()) as { id: string }
       if (res.status !== 202) throw new Error(`upload ${kind}: ${res.status} ${JSON.stringify(job)}`)
