@@ -9,6 +9,9 @@ import audit from './audit/audit.ts'
 import importRoutes from './imports/routes.ts'
 import { importSchemas } from './imports/schemas.ts'
 import importService from './imports/service.ts'
+import statementRoutes from './statements/routes.ts'
+import { statementSchemas } from './statements/schemas.ts'
+import statementService from './statements/service.ts'
 import staffRoutes from './admin/staff-routes.ts'
 import staffService from './admin/staff-service.ts'
 import authGuard from './auth/guard.ts'
@@ -91,7 +94,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(rateLimit)
   await app.register(underPressure)
   await app.register(problemHandler)
-  const schemas = [...sharedSchemas, ...metaSchemas, ...supplierSchemas, ...authSchemas, ...meSchemas, ...adminSchemas, ...accountSchemas, ...importSchemas]
+  const schemas = [...sharedSchemas, ...metaSchemas, ...supplierSchemas, ...authSchemas, ...meSchemas, ...adminSchemas, ...accountSchemas, ...importSchemas, ...statementSchemas]
   for (const schema of schemas) app.addSchema(schema)
   await app.register(prisma)
   await app.register(jwt)
@@ -109,6 +112,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(audit)
   await app.register(accountsService)
   await app.register(importService)
+  await app.register(statementService)
 
   await app.register(metaRoutes)
   await app.register(
@@ -119,6 +123,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       await v1.register(staffRoutes)
       await v1.register(accountRoutes)
       await v1.register(importRoutes)
+      await v1.register(statementRoutes)
     },
     { prefix: '/v1' },
   )

@@ -101,6 +101,7 @@ function createAccountsService(app: FastifyInstance) {
 
   return {
     findVisible,
+    balances,
 
     async list(caller: Caller, { limit = DEFAULT_PAGE_SIZE, cursor }: PageQuery) {
       const after = cursor ? (decodeCursor(cursor, ['string']) as [string]) : undefined

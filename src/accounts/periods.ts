@@ -1,0 +1,25 @@
+/** Billing periods are calendar months, written YYYY-MM, in the supplier's local calendar. Pure. */
+
+export const PERIOD_PATTERN = '^\\d{4}-(0[1-9]|1[0-2])$'
+
+export function periodOf(localDate: string): string {
+  return localDate.slice(0, 7)
+}
+
+export function addMonths(period: string, months: number): string {
+  const [year, month] = period.split('-').map(Number) as [number, number]
+  const index = year * 12 + (month - 1) + months
+  return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}`
+}
+
+export function monthsBetween(from: string, to: string): number {
+  const [fy, fm] = from.split('-').map(Number) as [number, number]
+  const [ty, tm] = to.split('-').map(Number) as [number, number]
+  return (ty - fy) * 12 + (tm - fm) + 1
+}
+
+/** "2026-03" → "март 2026". */
+export function periodName(period: string): string {
+  const [year, month] = period.split('-').map(Number) as [number, number]
+  return new Intl.DateTimeFormat('ru-RU', { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(Date.UTC(year, month - 1, 1)).replace(' г.', '')
+}

@@ -1,0 +1,47 @@
+import { Type, type Static } from 'typebox'
+import { Uuid, ref } from '../common/schemas.ts'
+import { PERIOD_PATTERN } from '../accounts/periods.ts'
+import { ServiceKind } from '../suppliers/schemas.ts'
+
+const Money = Type.String({ pattern: '^-?\\d+\\.\\d{2}$', description: 'Rubles with kopecks, as a decimal string.' })
+const Period = Type.String({ pattern: PERIOD_PATTERN, description: 'YYYY-MM', examples: ['2026-10'] })
+
+export const StatementQuery = Type.Object(
+  {
+    from: Type.Optional({ ...Period, description: 'First period (default: 11 months before `to`).' }),
+    to: Type.Optional({ ...Period, description: "Last period (default: the current one, in the supplier's time zone)." }),
+  },
+  { additionalProperties: false },
+)
+export type StatementQuery = Static<typeof StatementQuery>
+
+export const StatementPeriod = Type.Object(
+  {
+    period: Period,
+    openingBalance: Money,
+    charges: Type.Array(Type.Object({ service: ref(ServiceKind), amount: Money }, { additionalProperties: false })),
+    chargesTotal: Money,
+    payments: { ...Money, description: 'Settled payments dated in the period (supplier local time).' },
+    closingBalance: { ...Money, description: 'openingBalance + chargesTotal − payments.' },
+  },
+  { $id: 'StatementPeriod', additionalProperties: false },
+)
+
+export const Statement = Type.Object(
+  {
+    account: Type.Object({ id: Uuid, number: Type.String(), address: Type.String(), holder: Type.String() }, { additionalProperties: false }),
+    supplier: Type.Object({ name: Type.String(), inn: Type.String() }, { additionalProperties: false }),
+    from: Period,
+    to: Period,
+    openingBalance: Money,
+    chargesTotal: Money,
+    paymentsTotal: Money,
+    closingBalance: Money,
+    periods: Type.Array(ref(StatementPeriod)),
+    generatedAt: Type.String({ format: 'date-time' }),
+  },
+  { $id: 'Statement', additionalProperties: false, description: 'Balances reconcile to the kopeck: each closing is the next opening.' },
+)
+export type Statement = Static<typeof Statement>
+
+export const statementSchemas = [StatementPeriod, Statement]
