@@ -4,7 +4,13 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import accountRoutes from './accounts/routes.ts'
 import { accountSchemas } from './accounts/schemas.ts'
 import accountsService from './accounts/service.ts'
+import registerRoutes from './admin/register-routes.ts'
+import { registerAdminSchemas } from './admin/register-schemas.ts'
+import registerService from './admin/register-service.ts'
 import { adminSchemas } from './admin/schemas.ts'
+import supplierAdminRoutes from './admin/supplier-routes.ts'
+import { supplierAdminSchemas } from './admin/supplier-schemas.ts'
+import supplierAdminService from './admin/supplier-service.ts'
 import audit from './audit/audit.ts'
 import importRoutes from './imports/routes.ts'
 import { importSchemas } from './imports/schemas.ts'
@@ -94,7 +100,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(rateLimit)
   await app.register(underPressure)
   await app.register(problemHandler)
-  const schemas = [...sharedSchemas, ...metaSchemas, ...supplierSchemas, ...authSchemas, ...meSchemas, ...adminSchemas, ...accountSchemas, ...importSchemas, ...statementSchemas]
+  const schemas = [...sharedSchemas, ...metaSchemas, ...supplierSchemas, ...authSchemas, ...meSchemas, ...adminSchemas, ...accountSchemas, ...importSchemas, ...statementSchemas, ...supplierAdminSchemas, ...registerAdminSchemas]
   for (const schema of schemas) app.addSchema(schema)
   await app.register(prisma)
   await app.register(jwt)
@@ -113,6 +119,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(accountsService)
   await app.register(importService)
   await app.register(statementService)
+  await app.register(supplierAdminService)
+  await app.register(registerService)
 
   await app.register(metaRoutes)
   await app.register(
@@ -124,6 +132,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       await v1.register(accountRoutes)
       await v1.register(importRoutes)
       await v1.register(statementRoutes)
+      await v1.register(supplierAdminRoutes)
+      await v1.register(registerRoutes)
     },
     { prefix: '/v1' },
   )

@@ -1,0 +1,147 @@
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import type { AuditContext } from '../audit/audit.ts'
+import type { Caller } from '../auth/guard.ts'
+import { visibleSupplier } from '../auth/scope.ts'
+import { UnprocessableError } from '../common/errors.ts'
+import type { Prisma, Supplier } from '../generated/prisma/client.ts'
+import { accountNumberFormatOf } from '../suppliers/account-number.ts'
+import {
+  patternProblem,
+  validCorrespondentAccount,
+  validInn,
+  validSettlementAccount,
+  validPattern,
+  validTimeZone,
+} from '../suppliers/requisites.ts'
+import type { SupplierCreate, SupplierDetails, SupplierUpdate } from './supplier-schemas.ts'
+
+export function supplierDetailsOf(s: Supplier): SupplierDetails {
+  return {
+    id: s.id,
+    code: s.code,
+    name: s.name,
+    shortName: s.shortName,
+    inn: s.inn,
+    kpp: s.kpp,
+    bankName: s.bankName,
+    bik: s.bik,
+    settlementAccount: s.settlementAccount,
+    correspondentAccount: s.correspondentAccount,
+    services: s.services,
+    accountNumberFormat: accountNumberFormatOf(s),
+    readingWindow: { startDay: s.readingWindowStartDay, endDay: s.readingWindowEndDay },
+    paymentDueDay: s.paymentDueDay,
+    timeZone: s.timeZone,
+    createdAt: s.createdAt.toISOString(),
+    updatedAt: s.updatedAt.toISOString(),
+  }
+}
+
+/** Every problem of a complete set of settings at once, each pointing at its member. */
+function settingsProblems(s: Omit<SupplierCreate, 'code'>): { in: 'body'; pointer: string; detail: string }[] {
+  const problems: { in: 'body'; pointer: string; detail: string }[] = []
+  const add = (pointer: string, detail: string) => problems.push({ in: 'body', pointer, detail })
+  if (!validInn(s.inn)) add('#/inn', 'the INN fails its control digits')
+  if (!validSettlementAccount(s.settlementAccount, s.bik)) add('#/settlementAccount', "the account fails the control key with the bank's BIK")
+  if (!validCorrespondentAccount(s.correspondentAccount, s.bik)) add('#/correspondentAccount', "the correspondent account does not belong to the bank's BIK")
+  if (!validTimeZone(s.timeZone)) add('#/timeZone', 'not an IANA time zone such as Asia/Novosibirsk')
+  if (s.readingWindow.startDay > s.readingWindow.endDay) add('#/readingWindow', 'the window starts after it ends')
+  const format = s.accountNumberFormat
+  const patternIssue = patternProblem(format.pattern, format.example)
+  if (patternIssue) add('#/accountNumberFormat/pattern', patternIssue)
+  if (format.shortForm && !validPattern(format.shortForm.pattern)) {
+    add('#/accountNumberFormat/shortForm/pattern', 'not a valid regular expression')
+  }
+  return problems
+}
+
+function columnsOf(s: Partial<Omit<SupplierCreate, 'code'>>): Prisma.SupplierUpdateInput {
+  return {
+    name: s.name,
+    shortName: s.shortName,
+    inn: s.inn,
+    kpp: s.kpp,
+    bankName: s.bankName,
+    bik: s.bik,
+    settlementAccount: s.settlementAccount,
+    correspondentAccount: s.correspondentAccount,
+    services: s.services,
+    ...(s.accountNumberFormat
+      ? {
+          accountNumberPattern: s.accountNumberFormat.pattern,
+          accountNumberExample: s.accountNumberFormat.example,
+          accountNumberShortPattern: s.accountNumberFormat.shortForm?.pattern ?? null,
+          accountNumberShortPrefix: s.accountNumberFormat.shortForm?.prefix ?? null,
+          accountNumberShortPadLength: s.accountNumberFormat.shortForm?.padLength ?? null,
+        }
+      : {}),
+    readingWindowStartDay: s.readingWindow?.startDay,
+    readingWindowEndDay: s.readingWindow?.endDay,
+    paymentDueDay: s.paymentDueDay,
+    timeZone: s.timeZone,
+  }
+}
+
+function createSupplierAdminService(app: FastifyInstance) {
+  const invalid = (errors: ReturnType<typeof settingsProblems>) =>
+    new UnprocessableError('supplier_settings_invalid', 'Some settings are invalid; see `errors`.', { errors })
+
+  return {
+    async create(input: SupplierCreate, audit: AuditContext): Promise<SupplierDetails> {
+      const problems = settingsProblems(input)
+      if (problems.length) throw invalid(problems)
+      const supplier = await app.prisma.$transaction(async (tx) => {
+        const created = await tx.supplier.create({ data: { ...(columnsOf(input) as Prisma.SupplierCreateInput), code: input.code } })
+        await app.audit.record(tx, audit, {
+          supplierId: created.id,
+          entity: 'supplier',
+          entityId: created.id,
+          action: 'create',
+          after: supplierDetailsOf(created) as unknown as Prisma.InputJsonValue,
+        })
+        return created
+      })
+      return supplierDetailsOf(supplier)
+    },
+
+    async get(caller: Caller, supplierId: string): Promise<SupplierDetails> {
+      return supplierDetailsOf(await visibleSupplier(app, caller, supplierId))
+    },
+
+    async update(caller: Caller, supplierId: string, patch: SupplierUpdate, audit: AuditContext): Promise<SupplierDetails> {
+      const current = await visibleSupplier(app, caller, supplierId)
+      const before = supplierDetailsOf(current)
+      // The whole resulting settings must hold together (a new BIK with the old account, say).
+      const merged = { ...before, ...patch }
+      const problems = settingsProblems(merged)
+      if (problems.length) throw invalid(problems)
+      const updated = await app.prisma.$transaction(async (tx) => {
+        const saved = await tx.supplier.update({ where: { id: supplierId }, data: columnsOf(patch) })
+        await app.audit.record(tx, audit, {
+          supplierId,
+          entity: 'supplier',
+          entityId: supplierId,
+          action: 'update',
+          before: before as unknown as Prisma.InputJsonValue,
+          after: supplierDetailsOf(saved) as unknown as Prisma.InputJsonValue,
+        })
+        return saved
+      })
+      return supplierDetailsOf(updated)
+    },
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    supplierAdmin: ReturnType<typeof createSupplierAdminService>
+  }
+}
+
+export default fp(
+  async function supplierAdminService(app: FastifyInstance) {
+    app.decorate('supplierAdmin', createSupplierAdminService(app))
+  },
+  { name: 'supplier-admin-service', dependencies: ['prisma', 'audit'] },
+)
