@@ -98,7 +98,7 @@ function createSupplierAdminService(app: FastifyInstance) {
           entity: 'supplier',
           entityId: created.id,
           action: 'create',
-          after: supplierDetailsOf(created) as unknown as Prisma.InputJsonValue,
+          after: supplierDetailsOf(created),
         })
         return created
       })
@@ -123,8 +123,8 @@ function createSupplierAdminService(app: FastifyInstance) {
           entity: 'supplier',
           entityId: supplierId,
           action: 'update',
-          before: before as unknown as Prisma.InputJsonValue,
-          after: supplierDetailsOf(saved) as unknown as Prisma.InputJsonValue,
+          before: before,
+          after: supplierDetailsOf(saved),
         })
         return saved
       })
