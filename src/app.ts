@@ -35,7 +35,11 @@ import metaRoutes from './meta/routes.ts'
 import { metaSchemas } from './meta/schemas.ts'
 import configPlugin from './plugins/app/config.ts'
 import metrics from './plugins/app/metrics.ts'
+import idempotency from './plugins/app/idempotency.ts'
 import prisma from './plugins/app/prisma.ts'
+import readingRoutes from './readings/routes.ts'
+import { readingSchemas } from './readings/schemas.ts'
+import readingService from './readings/service.ts'
 import problemHandler from './plugins/app/problem-handler.ts'
 import requestId, { genReqId } from './plugins/app/request-id.ts'
 import cors from './plugins/external/cors.ts'
@@ -100,12 +104,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(rateLimit)
   await app.register(underPressure)
   await app.register(problemHandler)
-  const schemas = [...sharedSchemas, ...metaSchemas, ...supplierSchemas, ...authSchemas, ...meSchemas, ...adminSchemas, ...accountSchemas, ...importSchemas, ...statementSchemas, ...supplierAdminSchemas, ...registerAdminSchemas]
+  const schemas = [...sharedSchemas, ...metaSchemas, ...supplierSchemas, ...authSchemas, ...meSchemas, ...adminSchemas, ...accountSchemas, ...importSchemas, ...statementSchemas, ...supplierAdminSchemas, ...registerAdminSchemas, ...readingSchemas]
   for (const schema of schemas) app.addSchema(schema)
   await app.register(prisma)
   await app.register(jwt)
   // Before swagger: the guard writes each route's `security` into its schema.
   await app.register(authGuard)
+  await app.register(idempotency)
   await app.register(swagger)
 
   await app.register(metrics)
@@ -121,6 +126,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(statementService)
   await app.register(supplierAdminService)
   await app.register(registerService)
+  await app.register(readingService)
 
   await app.register(metaRoutes)
   await app.register(
@@ -134,6 +140,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       await v1.register(statementRoutes)
       await v1.register(supplierAdminRoutes)
       await v1.register(registerRoutes)
+      await v1.register(readingRoutes)
     },
     { prefix: '/v1' },
   )

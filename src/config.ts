@@ -51,6 +51,8 @@ export const EnvSchema = Type.Object({
   MAX_LINKED_ACCOUNTS: Type.Integer({ minimum: 1, maximum: 1000, default: 20 }),
   IMPORT_MAX_BYTES: Type.Integer({ minimum: 1024, default: 2_147_483_648 }),
   IMPORT_JSON_MAX_BYTES: Type.Integer({ minimum: 1024, default: 20_971_520 }),
+  IDEMPOTENCY_TTL_H: Type.Integer({ minimum: 24, default: 48 }),
+  READING_REMINDER_INTERVAL_MS: Type.Integer({ minimum: 0, default: 600_000 }),
 })
 export type Env = Static<typeof EnvSchema>
 
@@ -95,6 +97,10 @@ export interface Config {
   maxLinkedAccounts: number
   /** Upload limits of register imports: streamed CSV/NDJSON, and JSON arrays (held in memory). */
   imports: { maxBytes: number; jsonMaxBytes: number }
+  /** How long responses to Idempotency-Key requests are kept (API.md: at least 24 h). */
+  idempotencyTtlH: number
+  /** How often to look for reading windows that opened (0: never, e.g. in tests). */
+  readingReminderIntervalMs: number
 }
 
 export class ConfigError extends Error {
@@ -179,5 +185,7 @@ export function loadConfig(raw: Record<string, string | undefined>): Config {
     mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, pollIntervalMs: env.MAIL_POLL_INTERVAL_MS, maxAttempts: env.MAIL_MAX_ATTEMPTS },
     maxLinkedAccounts: env.MAX_LINKED_ACCOUNTS,
     imports: { maxBytes: env.IMPORT_MAX_BYTES, jsonMaxBytes: env.IMPORT_JSON_MAX_BYTES },
+    idempotencyTtlH: env.IDEMPOTENCY_TTL_H,
+    readingReminderIntervalMs: env.READING_REMINDER_INTERVAL_MS,
   }
 }

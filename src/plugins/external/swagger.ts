@@ -28,6 +28,7 @@ export default fp(
           { name: 'auth', description: 'Registration, login, tokens, password recovery.' },
           { name: 'me', description: 'The signed-in person: profile, sessions, personal data.' },
           { name: 'accounts', description: 'Accounts (лицевые счета): linking, balance, meters.' },
+          { name: 'readings', description: 'Meter readings: submission window, validation with reasons, corrections, history.' },
           { name: 'admin', description: 'Back office: staff and organization users (operators, admins).' },
         ],
         components: {

@@ -1,0 +1,126 @@
+import { createHash } from 'node:crypto'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import { Type } from 'typebox'
+import { BadRequestError, ConflictError, UnprocessableError } from '../../common/errors.ts'
+import { PROBLEM_CONTENT_TYPE } from '../../common/problem.ts'
+import { problems } from '../../common/schemas.ts'
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Accepts `Idempotency-Key`: a retry with the same key and body gets the first answer. */
+    idempotent?: boolean
+  }
+  interface FastifyRequest {
+    idempotency: { scope: string; key: string } | null
+  }
+}
+
+/** The same JSON whatever the order of its members, so that a retry hashes the same. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${canonical((value as Record<string, unknown>)[key])}`)
+      .join(',')}}`
+  }
+  return JSON.stringify(value) ?? 'null'
+}
+
+function requestHash(request: FastifyRequest): string {
+  return createHash('sha256')
+    .update(`${request.method} ${request.routeOptions.url ?? ''}\n${canonical(request.params)}\n${canonical(request.body)}`)
+    .digest('hex')
+}
+
+/**
+ * Idempotency-Key (API.md): same key + same body → the stored first response; same key +
+ * another body → 422 `idempotency_key_reused`; same key while the first is running → 409.
+ * Keys are scoped per caller and kept IDEMPOTENCY_TTL_H hours. A 5xx answer is not kept, so
+ * the retry runs again.
+ */
+export default fp(
+  async function idempotency(app: FastifyInstance) {
+    const ttlMs = app.config.idempotencyTtlH * 3_600_000
+    app.decorateRequest('idempotency', null)
+
+    app.addHook('onRoute', (route) => {
+      if (!route.config?.idempotent) return
+      route.schema = {
+        ...route.schema,
+        headers: Type.Object({
+          'idempotency-key': Type.Optional(
+            Type.String({ minLength: 1, maxLength: 255, description: 'Makes the request safe to retry: a repeat gets the first answer.' }),
+          ),
+        }),
+        response: { ...problems(409, 422), ...(route.schema?.response ?? {}) },
+      }
+    })
+
+    app.addHook('preHandler', async (request, reply) => {
+      if (!request.routeOptions.config.idempotent) return
+      const key = request.headers['idempotency-key']
+      if (key === undefined) return
+      if (typeof key !== 'string' || !/^[\x21-\x7e]{1,255}$/.test(key)) {
+        throw new BadRequestError('idempotency_key_invalid', 'Idempotency-Key must be 1..255 visible ASCII characters.')
+      }
+      const scope = request.caller?.userId ?? `ip:${request.ip}`
+      const hash = requestHash(request)
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const inserted = await app.prisma.$queryRaw<{ key: string }[]>`
+          INSERT INTO idempotency_record (scope, key, "requestHash", status, "expiresAt")
+          VALUES (${scope}, ${key}, ${hash}, 'running', ${new Date(Date.now() + ttlMs)})
+          ON CONFLICT (scope, key) DO NOTHING RETURNING key`
+        if (inserted.length === 1) {
+          request.idempotency = { scope, key }
+          return
+        }
+        const existing = await app.prisma.idempotencyRecord.findUnique({ where: { scope_key: { scope, key } } })
+        if (!existing) continue
+        if (existing.expiresAt <= new Date()) {
+          await app.prisma.idempotencyRecord.deleteMany({ where: { scope, key, expiresAt: { lte: new Date() } } })
+          continue
+        }
+        if (existing.requestHash !== hash) {
+          throw new UnprocessableError('idempotency_key_reused', 'This Idempotency-Key was used with another request; use a new key.')
+        }
+        if (existing.status === 'running') {
+          throw new ConflictError('idempotency_request_in_progress', 'The first request with this Idempotency-Key is still running; retry shortly.')
+        }
+        const status = existing.responseStatus ?? 200
+        return reply
+          .code(status)
+          .header('idempotency-replayed', 'true')
+          .type(status >= 400 ? PROBLEM_CONTENT_TYPE : 'application/json; charset=utf-8')
+          .send(JSON.stringify(existing.responseBody))
+      }
+    })
+
+    app.addHook('onSend', async (request, reply, payload) => {
+      const slot = request.idempotency
+      if (!slot) return payload
+      request.idempotency = null
+      if (reply.statusCode >= 500) {
+        await app.prisma.idempotencyRecord.deleteMany({ where: { scope: slot.scope, key: slot.key } })
+        return payload
+      }
+      const body = typeof payload === 'string' && payload.length > 0 ? (JSON.parse(payload) as object) : {}
+      await app.prisma.idempotencyRecord.update({
+        where: { scope_key: slot },
+        data: { status: 'done', responseStatus: reply.statusCode, responseBody: body },
+      })
+      return payload
+    })
+
+    // Expired keys are removed now and then, a batch at a time.
+    const sweep = setInterval(() => {
+      app.prisma.$executeRaw`DELETE FROM idempotency_record WHERE ctid IN (SELECT ctid FROM idempotency_record WHERE "expiresAt" < now() LIMIT 1000)`.catch(
+        (error: unknown) => app.log.warn({ err: error }, 'idempotency sweep failed'),
+      )
+    }, 3_600_000)
+    sweep.unref()
+    app.addHook('onClose', async () => clearInterval(sweep))
+  },
+  { name: 'idempotency', dependencies: ['prisma', 'auth-guard'] },
+)

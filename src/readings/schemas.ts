@@ -1,0 +1,121 @@
+import { Type, type Static } from 'typebox'
+import { Page, Uuid, ref } from '../common/schemas.ts'
+import { PERIOD_PATTERN } from '../accounts/periods.ts'
+import { ServiceKind } from '../suppliers/schemas.ts'
+
+const Quantity = Type.String({ pattern: '^\\d{1,12}([.,]\\d{1,3})?$', description: 'A counter value, at most 3 decimals.', examples: ['123.450'] })
+const Period = Type.String({ pattern: PERIOD_PATTERN, description: 'YYYY-MM' })
+
+export const ReadingValues = Type.Object(
+  { T1: Quantity, T2: Type.Optional(Quantity), T3: Type.Optional(Quantity) },
+  { $id: 'ReadingValues', additionalProperties: false, description: 'One value per tariff zone of the meter: T1, or T1/T2(/T3).' },
+)
+
+export const ReadingSubmission = Type.Object(
+  {
+    meterId: Uuid,
+    values: ref(ReadingValues),
+    takenAt: Type.Optional(Type.String({ format: 'date-time', description: 'When the meter was read (default: now); never in the future.' })),
+  },
+  { $id: 'ReadingSubmission', additionalProperties: false },
+)
+export type ReadingSubmission = Static<typeof ReadingSubmission>
+
+export const ReadingCorrection = Type.Object({ values: ref(ReadingValues) }, { $id: 'ReadingCorrection', additionalProperties: false })
+
+export const ReadingView = Type.Object(
+  {
+    id: Uuid,
+    meterId: Uuid,
+    serialNumber: Type.String(),
+    service: ref(ServiceKind),
+    period: { ...Period, description: 'The billing period the reading counts for.' },
+    values: ref(ReadingValues),
+    consumption: Type.Union([ref(ReadingValues), Type.Null()], { description: 'Since the previous accepted reading; null for the first one.' }),
+    takenAt: Type.String({ format: 'date-time' }),
+    source: Type.Enum(['customer', 'operator', 'import', 'aggregator']),
+    status: Type.Enum(['accepted', 'cancelled', 'superseded', 'billed']),
+    flags: Type.Array(Type.Enum(['suspicious', 'rolled_over', 'outside_window'])),
+    supersedes: Type.Union([Uuid, Type.Null()], { description: 'The earlier version this one corrected.' }),
+    submittedAt: Type.String({ format: 'date-time' }),
+  },
+  { $id: 'ReadingView', additionalProperties: false },
+)
+export type ReadingView = Static<typeof ReadingView>
+
+export const ReadingAccepted = Type.Object(
+  {
+    reading: ref(ReadingView),
+    period: Period,
+    outsideWindow: Type.Boolean({ description: 'Taken outside the reading window, for the next period (where the supplier allows).' }),
+    window: Type.Object({ from: Type.String({ format: 'date' }), to: Type.String({ format: 'date' }) }, { additionalProperties: false }),
+    detail: Type.String(),
+  },
+  { $id: 'ReadingAccepted', additionalProperties: false },
+)
+export type ReadingAccepted = Static<typeof ReadingAccepted>
+
+export const ReadingPreview = Type.Object(
+  {
+    period: Period,
+    outsideWindow: Type.Boolean(),
+    consumption: Type.Union([ref(ReadingValues), Type.Null()]),
+    flags: Type.Array(Type.Enum(['suspicious', 'rolled_over', 'outside_window'])),
+  },
+  { $id: 'ReadingPreview', additionalProperties: false, description: 'What the reading would give; nothing is saved. Costs come with billing.' },
+)
+
+export const ReadingWithHistory = Type.Object(
+  { reading: ref(ReadingView), versions: Type.Array(ref(ReadingView), { description: 'Every version, oldest first.' }) },
+  { $id: 'ReadingWithHistory', additionalProperties: false },
+)
+
+export const ReadingViewPage = Page(ReadingView)
+
+export const ReadingListQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
+    meterId: Type.Optional(Uuid),
+    from: Type.Optional(Period),
+    to: Type.Optional(Period),
+    status: Type.Optional(Type.Enum(['accepted', 'cancelled', 'superseded', 'billed'])),
+  },
+  { additionalProperties: false },
+)
+export type ReadingListQuery = Static<typeof ReadingListQuery>
+
+export const BulkReadings = Type.Object(
+  {
+    readings: Type.Array(
+      Type.Object({ meterId: Uuid, values: ref(ReadingValues), takenAt: Type.Optional(Type.String({ format: 'date-time' })) }, { additionalProperties: false }),
+      { minItems: 1, maxItems: 5000 },
+    ),
+  },
+  { $id: 'BulkReadings', additionalProperties: false },
+)
+
+export const BulkReadingReport = Type.Object(
+  {
+    accepted: Type.Integer(),
+    rejected: Type.Integer(),
+    results: Type.Array(
+      Type.Object(
+        {
+          line: Type.Integer({ description: 'Position in `readings`, from 1.' }),
+          meterId: Uuid,
+          status: Type.Enum(['accepted', 'rejected']),
+          readingId: Type.Union([Uuid, Type.Null()]),
+          period: Type.Union([Period, Type.Null()]),
+          code: Type.Union([Type.String(), Type.Null()]),
+          detail: Type.String(),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { $id: 'BulkReadingReport', additionalProperties: false },
+)
+export type BulkReadingReport = Static<typeof BulkReadingReport>
+
+export const readingSchemas = [ReadingValues, ReadingSubmission, ReadingCorrection, ReadingView, ReadingAccepted, ReadingPreview, ReadingWithHistory, ReadingViewPage, BulkReadings, BulkReadingReport]
