@@ -39,6 +39,7 @@ import idempotency from './plugins/app/idempotency.ts'
 import prisma from './plugins/app/prisma.ts'
 import readingRoutes from './readings/routes.ts'
 import { readingSchemas } from './readings/schemas.ts'
+import readingReminders from './readings/reminders.ts'
 import readingService from './readings/service.ts'
 import problemHandler from './plugins/app/problem-handler.ts'
 import requestId, { genReqId } from './plugins/app/request-id.ts'
@@ -127,6 +128,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(supplierAdminService)
   await app.register(registerService)
   await app.register(readingService)
+  await app.register(readingReminders)
 
   await app.register(metaRoutes)
   await app.register(

@@ -37,6 +37,7 @@ export function testConfig(env: Record<string, string> = {}): Config {
     AUTH_RATE_LIMIT_MAX: '100000',
     LOGIN_ATTEMPTS_PER_LOGIN: '100000',
     MAIL_POLL_INTERVAL_MS: '3600000',
+    READING_REMINDER_INTERVAL_MS: '0',
     PUBLIC_WEB_URL: 'https://lk.example.test',
     ...env,
   })

@@ -37,6 +37,8 @@ declare module 'fastify' {
   }
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
 /** The caller of a guarded route; throws if the route was not guarded (a programming error). */
 export function callerOf(request: FastifyRequest): Caller {
   if (!request.caller) throw new Error(`route ${request.routeOptions.url} reads the caller but declares no auth`)
@@ -66,14 +68,16 @@ export default fp(
           : new UnauthorizedError('invalid_token', 'The access token is not valid.')
       }
       // A revoked session (logout, password change, reused refresh token) ends its access tokens at once.
-      const session = await app.prisma.session.findUnique({
-        where: { id: claims.sid },
-        select: { revokedAt: true, expiresAt: true, user: { select: { id: true, role: true, supplierId: true, mustChangePassword: true, deletedAt: true } } },
-      })
-      if (!session || session.revokedAt || session.expiresAt <= new Date() || session.user.deletedAt || session.user.id !== claims.sub) {
-        throw new UnauthorizedError('session_ended', 'This session has ended; log in again.')
-      }
-      const { user } = session
+      if (!UUID.test(claims.sid) || !UUID.test(claims.sub)) throw new UnauthorizedError('invalid_token', 'The access token is not valid.')
+      // Every guarded request pays for this lookup: one indexed query, straight on the pool.
+      const { rows } = await app.pgPool.query<{ id: string; role: Role; supplierId: string | null; mustChangePassword: boolean }>(
+        `SELECT u.id, u.role, u."supplierId", u."mustChangePassword"
+         FROM session s JOIN "user" u ON u.id = s."userId"
+         WHERE s.id = $1 AND s."revokedAt" IS NULL AND s."expiresAt" > now() AND u."deletedAt" IS NULL AND u.id = $2`,
+        [claims.sid, claims.sub],
+      )
+      const user = rows[0]
+      if (!user) throw new UnauthorizedError('session_ended', 'This session has ended; log in again.')
       request.caller = { userId: user.id, sessionId: claims.sid, role: user.role, supplierId: user.supplierId }
       if (user.mustChangePassword && !auth.duringPasswordChange) {
         throw new ForbiddenError('password_change_required', 'Change the temporary password first: POST /v1/auth/password/change.')

@@ -9,6 +9,7 @@ export type MailInput =
   | { template: 'password_reset'; to: string; name: string; link: string; code: string; ttlMinutes: number }
   | { template: 'password_changed'; to: string; name: string; at: Date; ip: string; timeZone: string }
   | { template: 'new_login'; to: string; name: string; at: Date; ip: string; device: string; timeZone: string }
+  | { template: 'reading_window_open'; to: string; name: string; supplier: string; accounts: string[]; from: string; to_: string; link: string }
 
 export interface RenderedMail {
   to: string
@@ -80,6 +81,14 @@ export function renderMail(input: MailInput): RenderedMail {
       return render(input, 'Пароль изменён', `Здравствуйте, ${input.name}!`, [
         `Пароль к личному кабинету изменён ${formatLocalTime(input.at, input.timeZone)}, IP-адрес ${input.ip}.`,
         'Если это сделали не вы, немедленно восстановите пароль и обратитесь в поддержку.',
+      ])
+    case 'reading_window_open':
+      return render(input, 'Пора передать показания счётчиков', `Здравствуйте, ${input.name}!`, [
+        `${input.supplier} принимает показания с ${input.from} по ${input.to_} включительно.`,
+        `Лицевые счета без показаний за этот период: ${input.accounts.join(', ')}.`,
+        { link: input.link, label: 'Передать показания' },
+        'Показания, переданные позже, будут учтены в следующем периоде, а начисление за текущий пройдёт по среднему.',
+        'Отключить такие напоминания можно в настройках уведомлений личного кабинета.',
       ])
     case 'new_login':
       return render(input, 'Вход с нового устройства', `Здравствуйте, ${input.name}!`, [

@@ -4,8 +4,10 @@ import { localDate, verificationExpired, zonesOf } from '../accounts/meters.ts'
 import { addMonths } from '../accounts/periods.ts'
 import type { Caller } from '../auth/guard.ts'
 import { DomainError, NotFoundError, UnprocessableError } from '../common/errors.ts'
+import { uuidv7 } from '../common/uuid.ts'
 import { decodeCursor, encodeCursor } from '../common/cursor.ts'
-import type { Meter, Prisma, Reading, ReadingSource } from '../generated/prisma/client.ts'
+import type pg from 'pg'
+import type { Meter, Reading, ReadingSource } from '../generated/prisma/client.ts'
 import {
   consumptionBetween,
   decideWindow,
@@ -31,18 +33,50 @@ const periodOfDate = (date: Date) => date.toISOString().slice(0, 7)
 const isStaff = (caller: Caller) => caller.role === 'operator' || caller.role === 'admin'
 const CUSTOMER_BACKDATING_MS = 3 * 86_400_000
 
-function viewOf(reading: Reading, meter: Pick<Meter, 'serialNumber' | 'service' | 'zones'>): ReadingView {
-  const zones = zonesOf(meter.zones)
+/** A reading as both Prisma and raw SQL give it, quantities as exact strings. */
+interface ReadingRow {
+  id: string
+  meterId: string
+  period: string
+  t1: string | null
+  t2: string | null
+  t3: string | null
+  t1Consumption: string | null
+  t2Consumption: string | null
+  t3Consumption: string | null
+  takenAt: Date
+  source: ReadingSource
+  status: Reading['status']
+  flags: string[]
+  supersedesId: string | null
+  createdAt: Date
+}
+
+function rowOf(reading: Reading): ReadingRow {
+  const text = (value: { toFixed(digits: number): string } | null) => value?.toFixed(3) ?? null
+  return {
+    ...reading,
+    period: periodOfDate(reading.period),
+    t1: text(reading.t1),
+    t2: text(reading.t2),
+    t3: text(reading.t3),
+    t1Consumption: text(reading.t1Consumption),
+    t2Consumption: text(reading.t2Consumption),
+    t3Consumption: text(reading.t3Consumption),
+  }
+}
+
+function viewOf(reading: ReadingRow, meter: Pick<Meter, 'serialNumber' | 'service' | 'zones'>): ReadingView {
   const values = {} as Values
   const consumption = {} as Values
   let hasConsumption = false
-  for (const zone of zones) {
+  for (const zone of zonesOf(meter.zones)) {
     const column = COLUMNS[zone]
     const value = reading[column.value]
-    if (value !== null) values[zone] = value.toFixed(3)
+    if (value !== null) values[zone] = value
     const used = reading[column.consumption]
     if (used !== null) {
-      consumption[zone] = used.toFixed(3)
+      consumption[zone] = used
       hasConsumption = true
     }
   }
@@ -51,7 +85,7 @@ function viewOf(reading: Reading, meter: Pick<Meter, 'serialNumber' | 'service' 
     meterId: reading.meterId,
     serialNumber: meter.serialNumber,
     service: meter.service,
-    period: periodOfDate(reading.period),
+    period: reading.period,
     values,
     consumption: hasConsumption ? consumption : null,
     takenAt: reading.takenAt.toISOString(),
@@ -63,20 +97,73 @@ function viewOf(reading: Reading, meter: Pick<Meter, 'serialNumber' | 'service' 
   }
 }
 
+/** The account, its supplier's rules and the meter, in one query, if the caller may see them. */
+interface Target {
+  account: { id: string; status: string; readingsCollectedBy: string | null }
+  supplier: { timeZone: string; startDay: number; endDay: number; acceptOutside: boolean; suspiciousFactor: string }
+  meter: Pick<Meter, 'id' | 'status' | 'zones' | 'digitCapacity' | 'verificationDueAt' | 'serialNumber' | 'service' | 'accountId'> | null
+}
+
+/** The meter's reading history that a new reading is measured against (the meter locked, for a save). */
+interface MeterHistory {
+  previous: { t1: string | null; t2: string | null; t3: string | null; takenAt: string; period: string } | null
+  earlier: { id: string; status: string } | null
+  average: string | null
+}
+
+const READING_COLUMNS = `id, "meterId", to_char(period, 'YYYY-MM') AS period, t1::text, t2::text, t3::text,
+  "t1Consumption"::text, "t2Consumption"::text, "t3Consumption"::text, "takenAt", source, status, flags, "supersedesId", "createdAt"`
+
 interface Evaluation {
   period: string
   outsideWindow: boolean
   window: { from: string; to: string }
-  meter: Meter
+  meter: NonNullable<Target['meter']>
+  suspiciousFactor: string
   values: Map<ZoneName, bigint>
   takenAt: Date
 }
 
 function createReadingService(app: FastifyInstance) {
   /** Everything about a reading that needs no lock: who may submit it, for which period, and its values. */
+  async function target(caller: Caller, accountId: string, meterId: string): Promise<Target> {
+    const { rows } = await app.pgPool.query<{
+      id: string
+      status: string
+      readingsCollectedBy: string | null
+      timeZone: string
+      startDay: number
+      endDay: number
+      acceptOutside: boolean
+      factor: string
+      meter: (Omit<NonNullable<Target['meter']>, 'verificationDueAt'> & { verificationDueAt: string | null }) | null
+    }>(
+      `SELECT a.id, a.status, a."readingsCollectedBy", s."timeZone", s."readingWindowStartDay" AS "startDay",
+              s."readingWindowEndDay" AS "endDay", s."acceptReadingsOutsideWindow" AS "acceptOutside",
+              s."suspiciousReadingFactor"::text AS factor,
+              (SELECT json_build_object('id', m.id, 'status', m.status, 'zones', m.zones, 'digitCapacity', m."digitCapacity",
+                      'verificationDueAt', m."verificationDueAt", 'serialNumber', m."serialNumber", 'service', m.service, 'accountId', m."accountId")
+               FROM meter m WHERE m.id = $2::uuid AND m."accountId" = a.id) AS meter
+       FROM account a JOIN supplier s ON s.id = a."supplierId"
+       WHERE a.id = $1::uuid
+         -- The visibility of visibleAccounts(): admins all, operators their supplier's, people their linked accounts.
+         AND ($5 = 'admin'
+              OR ($5 = 'operator' AND a."supplierId" = $4::uuid)
+              OR ($5 NOT IN ('admin', 'operator') AND EXISTS (SELECT 1 FROM user_account ua WHERE ua."accountId" = a.id AND ua."userId" = $3::uuid)))`,
+      [accountId, meterId, caller.userId, caller.supplierId, caller.role],
+    )
+    const row = rows[0]
+    if (!row) throw new NotFoundError('account_not_found', 'No such account among yours.')
+    return {
+      account: { id: row.id, status: row.status, readingsCollectedBy: row.readingsCollectedBy },
+      supplier: { timeZone: row.timeZone, startDay: row.startDay, endDay: row.endDay, acceptOutside: row.acceptOutside, suspiciousFactor: row.factor },
+      meter: row.meter ? { ...row.meter, verificationDueAt: row.meter.verificationDueAt ? new Date(`${row.meter.verificationDueAt}T00:00:00Z`) : null } : null,
+    }
+  }
+
+  /** Everything about a reading that needs no lock: who may submit it, for which period, and its values. */
   async function evaluate(caller: Caller, accountId: string, meterId: string, rawValues: Values, takenAtInput?: string): Promise<Evaluation> {
-    const account = await app.accounts.findVisible(caller, accountId)
-    const { supplier } = account
+    const { account, supplier, meter } = await target(caller, accountId, meterId)
     if (account.status !== 'active') throw new UnprocessableError('account_closed', 'The account is closed.')
     if (account.readingsCollectedBy && !isStaff(caller)) {
       throw new UnprocessableError(
@@ -85,7 +172,6 @@ function createReadingService(app: FastifyInstance) {
         { submitTo: account.readingsCollectedBy },
       )
     }
-    const meter = account.meters.find((m) => m.id === meterId)
     if (!meter) throw new NotFoundError('meter_not_found', 'No such meter on this account.')
     if (meter.status !== 'active') throw new UnprocessableError('meter_not_active', `This meter is ${meter.status}; submit readings of the meter that replaced it.`)
 
@@ -125,92 +211,124 @@ function createReadingService(app: FastifyInstance) {
     }
     // Staff and imports may enter readings outside the window: they count for the next one.
     const decision = decideWindow(decidedOn, {
-      startDay: supplier.readingWindowStartDay,
-      endDay: supplier.readingWindowEndDay,
-      acceptOutside: supplier.acceptReadingsOutsideWindow || isStaff(caller),
+      startDay: supplier.startDay,
+      endDay: supplier.endDay,
+      acceptOutside: supplier.acceptOutside || isStaff(caller),
     })
     if (!decision.accepted) {
       throw new UnprocessableError(
         'reading_window_closed',
-        `Readings are taken from the ${supplier.readingWindowStartDay}th to the ${supplier.readingWindowEndDay}th; the next window is ${decision.nextWindow.from} to ${decision.nextWindow.to}.`,
+        `Readings are taken from the ${supplier.startDay}th to the ${supplier.endDay}th; the next window is ${decision.nextWindow.from} to ${decision.nextWindow.to}.`,
         { nextWindow: decision.nextWindow },
       )
     }
-    return { period: decision.period, outsideWindow: decision.outsideWindow, window: decision.window, meter, values, takenAt }
+    return { period: decision.period, outsideWindow: decision.outsideWindow, window: decision.window, meter, suspiciousFactor: supplier.suspiciousFactor, values, takenAt }
   }
 
-  /** Consumption and flags against the meter's history (inside the caller's transaction for a save). */
-  async function measure(db: Prisma.TransactionClient, evaluation: Evaluation) {
-    const { meter, period, values, takenAt } = evaluation
-    const previous = await db.reading.findFirst({
-      where: { meterId: meter.id, status: { in: ['accepted', 'billed'] }, period: { lt: periodDate(period) } },
-      orderBy: [{ period: 'desc' }, { takenAt: 'desc' }],
-    })
+  async function meterHistory(db: pg.ClientBase, evaluation: Evaluation, lock: boolean): Promise<MeterHistory> {
+    const period = `${evaluation.period}-01`
+    const { rows } = await db.query<MeterHistory>(
+      `SELECT
+         (SELECT json_build_object('t1', t1::text, 't2', t2::text, 't3', t3::text, 'takenAt', "takenAt", 'period', to_char(period, 'YYYY-MM'))
+          FROM reading WHERE "meterId" = m.id AND status IN ('accepted', 'billed') AND period < $2::date
+          ORDER BY period DESC, "takenAt" DESC LIMIT 1) AS previous,
+         (SELECT json_build_object('id', id, 'status', status)
+          FROM reading WHERE "meterId" = m.id AND period = $2::date AND status IN ('accepted', 'billed') LIMIT 1) AS earlier,
+         (SELECT avg(total)::numeric(14, 3)::text FROM (
+            SELECT sum(COALESCE("t1Consumption", 0) + COALESCE("t2Consumption", 0) + COALESCE("t3Consumption", 0)) AS total
+            FROM reading WHERE "meterId" = m.id AND status IN ('accepted', 'billed') AND "t1Consumption" IS NOT NULL
+              AND period >= $3::date AND period < $2::date GROUP BY period) monthly) AS average
+       FROM meter m WHERE m.id = $1::uuid ${lock ? 'FOR UPDATE OF m' : ''}`,
+      [evaluation.meter.id, period, `${addMonths(evaluation.period, -12)}-01`],
+    )
+    return rows[0] ?? { previous: null, earlier: null, average: null }
+  }
+
+  /** Consumption and flags against the meter's history. */
+  function measure(history: MeterHistory, evaluation: Evaluation) {
+    const { meter, values, takenAt } = evaluation
+    const { previous } = history
     const flags: Flag[] = evaluation.outsideWindow ? ['outside_window'] : []
     const consumption = new Map<ZoneName, bigint>()
-    if (previous) {
-      if (takenAt < previous.takenAt) {
-        throw new UnprocessableError('reading_out_of_order', `The previous reading was taken later (${previous.takenAt.toISOString()}).`)
-      }
-      for (const [zone, value] of values) {
-        const before = previous[COLUMNS[zone].value]
-        if (before === null) continue
-        const result = consumptionBetween(toThousandths(before.toFixed(3))!, value, meter.digitCapacity)
-        if (!result.ok) {
-          throw new UnprocessableError('reading_below_previous', `${zone}: lower than the previous reading ${before.toFixed(3)}.`, {
-            previous: { zone, value: before.toFixed(3), period: periodOfDate(previous.period) },
-          })
-        }
-        if (result.rolledOver && !flags.includes('rolled_over')) flags.push('rolled_over')
-        consumption.set(zone, result.consumption)
-      }
-      const [average] = await db.$queryRaw<{ average: string | null }[]>`
-        SELECT avg(total)::numeric(14, 3)::text AS average FROM (
-          SELECT sum(COALESCE("t1Consumption", 0) + COALESCE("t2Consumption", 0) + COALESCE("t3Consumption", 0)) AS total
-          FROM reading
-          WHERE "meterId" = ${meter.id}::uuid AND status IN ('accepted', 'billed') AND "t1Consumption" IS NOT NULL
-            AND period >= ${periodDate(addMonths(period, -12))} AND period < ${periodDate(period)}
-          GROUP BY period) monthly`
-      const total = [...consumption.values()].reduce((sum, v) => sum + v, 0n)
-      const monthly = average?.average ? toThousandths(average.average) : null
-      const supplier = await db.supplier.findFirstOrThrow({ where: { accounts: { some: { id: meter.accountId } } }, select: { suspiciousReadingFactor: true } })
-      if (isSuspicious(total, monthly, supplier.suspiciousReadingFactor.toFixed(2))) flags.push('suspicious')
+    if (!previous) return { consumption, flags }
+    if (takenAt < new Date(previous.takenAt)) {
+      throw new UnprocessableError('reading_out_of_order', `The previous reading was taken later (${new Date(previous.takenAt).toISOString()}).`)
     }
+    for (const [zone, value] of values) {
+      const before = previous[COLUMNS[zone].value]
+      if (before === null) continue
+      const result = consumptionBetween(toThousandths(before)!, value, meter.digitCapacity)
+      if (!result.ok) {
+        throw new UnprocessableError('reading_below_previous', `${zone}: lower than the previous reading ${before}.`, {
+          previous: { zone, value: before, period: previous.period },
+        })
+      }
+      if (result.rolledOver && !flags.includes('rolled_over')) flags.push('rolled_over')
+      consumption.set(zone, result.consumption)
+    }
+    const total = [...consumption.values()].reduce((sum, v) => sum + v, 0n)
+    if (isSuspicious(total, history.average ? toThousandths(history.average) : null, evaluation.suspiciousFactor)) flags.push('suspicious')
     return { consumption, flags }
   }
 
-  async function save(caller: Caller, evaluation: Evaluation, source: ReadingSource, supersedeId?: string): Promise<Reading> {
-    return app.prisma.$transaction(async (tx) => {
-      // One reading at a time per meter: concurrent submissions see each other, in order.
-      await tx.$queryRaw`SELECT id FROM meter WHERE id = ${evaluation.meter.id}::uuid FOR UPDATE`
-      const { consumption, flags } = await measure(tx, evaluation)
-      // A second reading for the same period replaces the first (it is a correction).
-      const earlier = await tx.reading.findFirst({
-        where: { meterId: evaluation.meter.id, period: periodDate(evaluation.period), status: { in: ['accepted', 'billed'] } },
-      })
+  /**
+   * Saves a reading: the meter row locked (concurrent submissions for one meter are measured one
+   * after the other), an earlier reading of the same period superseded, the new one inserted —
+   * four round trips on one connection, no ORM on this hot path.
+   */
+  async function save(caller: Caller, evaluation: Evaluation, source: ReadingSource, supersedeId?: string): Promise<ReadingRow> {
+    const client = await app.pgPool.connect()
+    try {
+      await client.query('BEGIN')
+      const history = await meterHistory(client, evaluation, true)
+      const { consumption, flags } = measure(history, evaluation)
+      const { earlier } = history
       if (earlier?.status === 'billed') throw new DomainError(409, 'reading_locked', 'Conflict', 'The period is billed; its reading can no longer change.')
       if (supersedeId && earlier?.id !== supersedeId) throw new DomainError(409, 'reading_locked', 'Conflict', 'This reading is no longer the current one.')
-      if (earlier) {
-        await tx.reading.update({ where: { id: earlier.id }, data: { status: 'superseded', changedById: caller.userId, changedAt: new Date() } })
+      const value = (zone: ZoneName) => {
+        const v = evaluation.values.get(zone)
+        return v === undefined ? null : formatThousandths(v)
       }
-      const data: Prisma.ReadingUncheckedCreateInput = {
-        meterId: evaluation.meter.id,
-        accountId: evaluation.meter.accountId,
-        period: periodDate(evaluation.period),
-        t1: '0',
-        takenAt: evaluation.takenAt,
-        source,
-        flags,
-        submittedById: caller.userId,
-        supersedesId: earlier?.id ?? null,
+      const used = (zone: ZoneName) => {
+        const v = consumption.get(zone)
+        return v === undefined ? null : formatThousandths(v)
       }
-      for (const [zone, value] of evaluation.values) data[COLUMNS[zone].value] = formatThousandths(value)
-      for (const [zone, value] of consumption) data[COLUMNS[zone].consumption] = formatThousandths(value)
-      return tx.reading.create({ data })
-    })
+      const { rows } = await client.query<ReadingRow>(
+        `WITH superseded AS (
+           UPDATE reading SET status = 'superseded', "changedById" = $14::uuid, "changedAt" = now() WHERE id = $15::uuid RETURNING id)
+         INSERT INTO reading (id, "meterId", "accountId", period, t1, t2, t3, "t1Consumption", "t2Consumption", "t3Consumption",
+                              "takenAt", source, flags, "submittedById", "supersedesId")
+         VALUES ($1, $2, $3, $4::date, $5, $6, $7, $8, $9, $10, $11, $12::"ReadingSource", $13, $14, $15)
+         RETURNING ${READING_COLUMNS}`,
+        [
+          uuidv7(),
+          evaluation.meter.id,
+          evaluation.meter.accountId,
+          `${evaluation.period}-01`,
+          value('T1'),
+          value('T2'),
+          value('T3'),
+          used('T1'),
+          used('T2'),
+          used('T3'),
+          evaluation.takenAt,
+          source,
+          flags,
+          caller.userId,
+          earlier?.id ?? null,
+        ],
+      )
+      await client.query('COMMIT')
+      return rows[0]!
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {})
+      throw error
+    } finally {
+      client.release()
+    }
   }
 
-  function accepted(reading: Reading, evaluation: Evaluation): ReadingAccepted {
+  function accepted(reading: ReadingRow, evaluation: Evaluation): ReadingAccepted {
     return {
       reading: viewOf(reading, evaluation.meter),
       period: evaluation.period,
@@ -253,7 +371,9 @@ function createReadingService(app: FastifyInstance) {
 
     async preview(caller: Caller, accountId: string, input: { meterId: string; values: Values; takenAt?: string }) {
       const evaluation = await evaluate(caller, accountId, input.meterId, input.values, input.takenAt)
-      const { consumption, flags } = await measure(app.prisma, evaluation)
+      const client = await app.pgPool.connect()
+      const history = await meterHistory(client, evaluation, false).finally(() => client.release())
+      const { consumption, flags } = measure(history, evaluation)
       const view: Values | null = consumption.size ? (Object.fromEntries([...consumption].map(([z, v]) => [z, formatThousandths(v)])) as Values) : null
       return { period: evaluation.period, outsideWindow: evaluation.outsideWindow, consumption: view, flags }
     },
@@ -292,7 +412,7 @@ function createReadingService(app: FastifyInstance) {
         chain.push(next)
         next = await app.prisma.reading.findUnique({ where: { supersedesId: next.id } })
       }
-      return { reading: viewOf(reading, reading.meter), versions: chain.map((r) => viewOf(r, reading.meter)) }
+      return { reading: viewOf(rowOf(reading), reading.meter), versions: chain.map((r) => viewOf(rowOf(r), reading.meter)) }
     },
 
     async list(caller: Caller, accountId: string, query: ReadingListQuery) {
@@ -313,7 +433,7 @@ function createReadingService(app: FastifyInstance) {
       })
       const page = rows.slice(0, limit)
       const last = page.at(-1)
-      return { items: page.map((r) => viewOf(r, r.meter)), nextCursor: rows.length > limit && last ? encodeCursor([last.id]) : null }
+      return { items: page.map((r) => viewOf(rowOf(r), r.meter)), nextCursor: rows.length > limit && last ? encodeCursor([last.id]) : null }
     },
 
     async flagged(caller: Caller, query: { flag: Flag; supplierId?: string; limit?: number; cursor?: string }) {
@@ -334,7 +454,7 @@ function createReadingService(app: FastifyInstance) {
       })
       const page = rows.slice(0, limit)
       const last = page.at(-1)
-      return { items: page.map((r) => viewOf(r, r.meter)), nextCursor: rows.length > limit && last ? encodeCursor([last.id]) : null }
+      return { items: page.map((r) => viewOf(rowOf(r), r.meter)), nextCursor: rows.length > limit && last ? encodeCursor([last.id]) : null }
     },
   }
 }
