@@ -1,8 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { visibleAccounts } from '../accounts/service.ts'
 import { callerOf } from '../auth/guard.ts'
-import { DomainError } from '../common/errors.ts'
 import { Uuid, problems, ref } from '../common/schemas.ts'
 import {
   BulkReadingReport,
@@ -14,8 +12,8 @@ import {
   ReadingSubmission,
   ReadingViewPage,
   ReadingWithHistory,
-  type BulkReadingReport as BulkReport,
 } from './schemas.ts'
+import { csvReadingRows, type BulkBody } from './bulk.ts'
 
 const AccountParams = Type.Object({ accountId: Uuid }, { additionalProperties: false })
 const ReadingParams = Type.Object({ accountId: Uuid, readingId: Uuid }, { additionalProperties: false })
@@ -127,6 +125,10 @@ const readingRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   )
 
+  // Organizations' bulk submissions may come as CSV: a header, then account number and meter serial
+  // (or meter id), T1..T3 and optionally taken_at per row; `;` or `,` separated.
+  app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: app.config.imports.jsonMaxBytes }, (_request, body, done) => done(null, body))
+
   app.post(
     '/accounts/readings/bulk',
     {
@@ -135,28 +137,21 @@ const readingRoutes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'submitReadingsInBulk',
         tags,
         summary: "Many meters' readings at once (organizations): each row checked by the same rules, with a report",
-        body: ref(BulkReadings),
-        response: { 200: ref(BulkReadingReport, { description: 'One result per row; accepted rows are saved.' }), ...problems(400) },
+        description:
+          'JSON `{ readings: [{ meterId, values, takenAt? }] }`, or CSV with columns account_number and serial_number ' +
+          '(or meter_id), t1, t2, t3, taken_at. At most 5000 rows.',
+        body: {
+          content: {
+            'application/json': { schema: ref(BulkReadings) },
+            'text/csv': { schema: { description: 'CSV with a header row.' } },
+          },
+        },
+        response: { 200: ref(BulkReadingReport, { description: 'One result per row; accepted rows are saved.' }), ...problems(400, 413, 415, 422) },
       },
     },
     async (request) => {
-      const caller = callerOf(request)
-      const report: BulkReport = { accepted: 0, rejected: 0, results: [] }
-      for (const [index, row] of request.body.readings.entries()) {
-        const line = index + 1
-        try {
-          const meter = await app.prisma.meter.findFirst({ where: { id: row.meterId, account: visibleAccounts(caller) }, select: { accountId: true } })
-          if (!meter) throw new DomainError(404, 'meter_not_found', 'Not found', 'No such meter among your accounts.')
-          const result = await app.readings.submit(caller, meter.accountId, row)
-          report.accepted++
-          report.results.push({ line, meterId: row.meterId, status: 'accepted', readingId: result.reading.id, period: result.period, code: null, detail: result.detail })
-        } catch (error) {
-          if (!(error instanceof DomainError)) throw error
-          report.rejected++
-          report.results.push({ line, meterId: row.meterId, status: 'rejected', readingId: null, period: null, code: error.code, detail: error.message })
-        }
-      }
-      return report
+      const rows = typeof request.body === 'string' ? csvReadingRows(request.body) : (request.body as BulkBody).readings.map((row, i) => ({ line: i + 1, ...row }))
+      return app.readings.bulk(callerOf(request), rows)
     },
   )
 

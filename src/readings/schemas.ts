@@ -103,7 +103,7 @@ export const BulkReadingReport = Type.Object(
       Type.Object(
         {
           line: Type.Integer({ description: 'Position in `readings`, from 1.' }),
-          meterId: Uuid,
+          meterId: Type.Union([Uuid, Type.Null()], { description: 'Null when the row named no meter of yours.' }),
           status: Type.Enum(['accepted', 'rejected']),
           readingId: Type.Union([Uuid, Type.Null()]),
           period: Type.Union([Period, Type.Null()]),

@@ -17,7 +17,9 @@ import {
   toThousandths,
   type ZoneName,
 } from './rules.ts'
-import type { ReadingAccepted, ReadingListQuery, ReadingView } from './schemas.ts'
+import { visibleAccounts } from '../accounts/service.ts'
+import type { BulkRow } from './bulk.ts'
+import type { BulkReadingReport, ReadingAccepted, ReadingListQuery, ReadingView } from './schemas.ts'
 
 type Values = Partial<Record<ZoneName, string>> & { T1: string }
 type Flag = ReadingView['flags'][number]
@@ -434,6 +436,33 @@ function createReadingService(app: FastifyInstance) {
       const page = rows.slice(0, limit)
       const last = page.at(-1)
       return { items: page.map((r) => viewOf(rowOf(r), r.meter)), nextCursor: rows.length > limit && last ? encodeCursor([last.id]) : null }
+    },
+
+    /** Each row on its own (one bad row never stops the others), by the rules of a single submission. */
+    async bulk(caller: Caller, rows: BulkRow[]): Promise<BulkReadingReport> {
+      const report: BulkReadingReport = { accepted: 0, rejected: 0, results: [] }
+      for (const row of rows) {
+        let meterId = row.meterId ?? null
+        try {
+          const meter = await app.prisma.meter.findFirst({
+            where: {
+              ...(row.meterId ? { id: row.meterId } : { serialNumber: row.serialNumber ?? '', status: 'active' }),
+              account: { ...visibleAccounts(caller), ...(row.meterId ? {} : { number: row.accountNumber ?? '' }) },
+            },
+            select: { id: true, accountId: true },
+          })
+          if (!meter) throw new NotFoundError('meter_not_found', 'No such meter among your accounts.')
+          meterId = meter.id
+          const result = await this.submit(caller, meter.accountId, { meterId: meter.id, values: row.values as Values, takenAt: row.takenAt })
+          report.accepted++
+          report.results.push({ line: row.line, meterId, status: 'accepted', readingId: result.reading.id, period: result.period, code: null, detail: result.detail })
+        } catch (error) {
+          if (!(error instanceof DomainError)) throw error
+          report.rejected++
+          report.results.push({ line: row.line, meterId, status: 'rejected', readingId: null, period: null, code: error.code, detail: error.message })
+        }
+      }
+      return report
     },
 
     async flagged(caller: Caller, query: { flag: Flag; supplierId?: string; limit?: number; cursor?: string }) {

@@ -288,3 +288,23 @@ describe('preview and bulk', () => {
     expect((await ctx.app.inject({ method: 'POST', url: '/v1/accounts/readings/bulk', headers: bearer(ivan), payload: { readings: [{ meterId, values: { T1: '1' } }] } })).statusCode).toBe(403)
   })
 })
+
+describe('bulk as CSV', () => {
+  it('takes account number + serial columns, reporting by line', async () => {
+    const org = await createStaff(ctx, 'organization', 'uk2@example.test', 'organization passphrase 78', heat)
+    const orgAccount = await p().account.findFirstOrThrow({ where: { number: '5400020001' } })
+    await p().userAccount.upsert({ where: { userId_accountId: { userId: org.id, accountId: orgAccount.id } }, create: { userId: org.id, accountId: orgAccount.id }, update: {} })
+    await p().meter.create({ data: { accountId: orgAccount.id, service: 'heat', serialNumber: 'ODPU-CSV', verificationDueAt: new Date('2035-01-01') } })
+    const token = (await login(ctx, 'uk2@example.test', 'organization passphrase 78')).accessToken
+    const csv = 'account_number;serial_number;t1\n5400020001;ODPU-CSV;42,5\n5400020001;NO-SUCH;1\n5400012345;ODPU-CSV;1\n'
+    const res = await ctx.app.inject({ method: 'POST', url: '/v1/accounts/readings/bulk', headers: { ...bearer(token), 'content-type': 'text/csv' }, payload: csv })
+    expect(res.statusCode).toBe(200)
+    expect(res.json().results.map((r: { line: number; status: string; code: string | null }) => [r.line, r.status, r.code])).toEqual([
+      [2, 'accepted', null],
+      [3, 'rejected', 'meter_not_found'],
+      [4, 'rejected', 'meter_not_found'],
+    ])
+    const bad = await ctx.app.inject({ method: 'POST', url: '/v1/accounts/readings/bulk', headers: { ...bearer(token), 'content-type': 'text/csv' }, payload: 'serial;t1\nX;1\n' })
+    expect(bad.json().code).toBe('import_header_invalid')
+  })
+})
