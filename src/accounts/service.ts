@@ -3,7 +3,7 @@ import fp from 'fastify-plugin'
 import type { AuditContext } from '../audit/audit.ts'
 import type { Caller } from '../auth/guard.ts'
 import { ConflictError, NotFoundError, UnprocessableError } from '../common/errors.ts'
-import { decodeCursor, encodeCursor } from '../common/cursor.ts'
+import { decodeCursor, pageOf } from '../common/cursor.ts'
 import { DEFAULT_PAGE_SIZE, type PageQuery } from '../common/schemas.ts'
 import type { Account, Meter, Prisma, Supplier } from '../generated/prisma/client.ts'
 import { localDate, verificationExpired, zonesOf } from './meters.ts'
@@ -111,10 +111,8 @@ function createAccountsService(app: FastifyInstance) {
         orderBy: { id: 'asc' },
         take: limit + 1,
       })
-      const page = rows.slice(0, limit)
-      const sums = await balances(page.map((a) => a.id))
-      const last = page.at(-1)
-      return { items: page.map((a) => summaryOf(a, sums.get(a.id)!)), nextCursor: rows.length > limit && last ? encodeCursor([last.id]) : null }
+      const sums = await balances(rows.slice(0, limit).map((a) => a.id))
+      return pageOf(rows, limit, (a) => [a.id], (a) => summaryOf(a, sums.get(a.id)!))
     },
 
     async details(caller: Caller, accountId: string): Promise<AccountDetails> {

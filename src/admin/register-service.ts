@@ -5,7 +5,7 @@ import type { AuditContext } from '../audit/audit.ts'
 import type { Caller } from '../auth/guard.ts'
 import { visibleSupplier } from '../auth/scope.ts'
 import { ConflictError, NotFoundError, UnprocessableError } from '../common/errors.ts'
-import { decodeCursor, encodeCursor } from '../common/cursor.ts'
+import { decodeCursor, pageOf } from '../common/cursor.ts'
 import type { Account, Meter, Prisma } from '../generated/prisma/client.ts'
 import { checkAccountRow, checkMeterRow, type AccountRow, type MeterRow } from '../imports/rows.ts'
 import type { AccountAdminUpdate, AccountCreate, AuditQuery, MeterCreate, MeterReplace, MeterUpdate } from './register-schemas.ts'
@@ -235,12 +235,7 @@ function createRegisterService(app: FastifyInstance) {
         orderBy: { id: 'desc' },
         take: limit + 1,
       })
-      const page = rows.slice(0, limit)
-      const last = page.at(-1)
-      return {
-        items: page.map((e) => ({ ...e, at: e.at.toISOString(), before: e.before ?? null, after: e.after ?? null })),
-        nextCursor: rows.length > limit && last ? encodeCursor([last.id]) : null,
-      }
+      return pageOf(rows, limit, (e) => [e.id], (e) => ({ ...e, at: e.at.toISOString(), before: e.before ?? null, after: e.after ?? null }))
     },
   }
 }

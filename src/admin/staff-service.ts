@@ -5,7 +5,7 @@ import { normalizeEmail, normalizePhone } from '../auth/identity.ts'
 import { visibleSupplier } from '../auth/scope.ts'
 import { readableCode, temporaryPassword } from '../auth/tokens.ts'
 import { ConflictError, UnprocessableError } from '../common/errors.ts'
-import { decodeCursor, encodeCursor } from '../common/cursor.ts'
+import { decodeCursor, pageOf } from '../common/cursor.ts'
 import { DEFAULT_PAGE_SIZE, type PageQuery } from '../common/schemas.ts'
 import type { User } from '../generated/prisma/client.ts'
 import type { ManagedUser, OperatorCreate, OrganizationCreate } from './schemas.ts'
@@ -95,9 +95,7 @@ function createStaffService(app: FastifyInstance) {
         orderBy: { id: 'asc' },
         take: limit + 1,
       })
-      const page = rows.slice(0, limit)
-      const last = page.at(-1)
-      return { items: page.map(managedUserOf), nextCursor: rows.length > limit && last ? encodeCursor([last.id]) : null }
+      return pageOf(rows, limit, (u) => [u.id], managedUserOf)
     },
   }
 }

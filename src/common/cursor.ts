@@ -20,3 +20,18 @@ export function decodeCursor(cursor: string, shape: readonly ('string' | 'number
   if (!valid) throw new BadRequestError('invalid_cursor', 'The cursor is not one this list returned; start again without it.')
   return key as (string | number)[]
 }
+
+/**
+ * One page of a keyset-paginated list: `rows` were fetched with `take: limit + 1`, so one more
+ * row than the page means there is a next page, which starts after the last item's key.
+ */
+export function pageOf<Row, Item>(
+  rows: Row[],
+  limit: number,
+  keyOf: (row: Row) => readonly (string | number)[],
+  itemOf: (row: Row) => Item,
+): { items: Item[]; nextCursor: string | null } {
+  const page = rows.slice(0, limit)
+  const last = page.at(-1)
+  return { items: page.map(itemOf), nextCursor: rows.length > limit && last !== undefined ? encodeCursor(keyOf(last)) : null }
+}

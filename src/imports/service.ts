@@ -8,7 +8,7 @@ import { from as copyFrom } from 'pg-copy-streams'
 import type { Caller } from '../auth/guard.ts'
 import { visibleSupplier } from '../auth/scope.ts'
 import { NotFoundError } from '../common/errors.ts'
-import { decodeCursor, encodeCursor } from '../common/cursor.ts'
+import { decodeCursor, pageOf } from '../common/cursor.ts'
 import { DEFAULT_PAGE_SIZE, type PageQuery } from '../common/schemas.ts'
 import type { ImportJob, ImportKind } from '../generated/prisma/client.ts'
 import { accountsImport, metersImport, type ImportKindSpec } from './kinds.ts'
@@ -177,12 +177,7 @@ function createImportService(app: FastifyInstance) {
         orderBy: { line: 'asc' },
         take: limit + 1,
       })
-      const page = rows.slice(0, limit)
-      const last = page.at(-1)
-      return {
-        items: page.map((r) => ({ line: r.line, code: r.code, detail: r.detail })),
-        nextCursor: rows.length > limit && last ? encodeCursor([last.line]) : null,
-      }
+      return pageOf(rows, limit, (r) => [r.line], (r) => ({ line: r.line, code: r.code, detail: r.detail }))
     },
 
     /** Waits for background merges (tests; shutdown). */

@@ -5,7 +5,7 @@ import { displayName } from '../auth/service.ts'
 import { issueEmailToken } from '../auth/email-tokens.ts'
 import { normalizeEmail, normalizePhone } from '../auth/identity.ts'
 import { ConflictError, NotFoundError, UnprocessableError } from '../common/errors.ts'
-import { decodeCursor, encodeCursor } from '../common/cursor.ts'
+import { decodeCursor, pageOf } from '../common/cursor.ts'
 import { DEFAULT_PAGE_SIZE, type PageQuery } from '../common/schemas.ts'
 import type { User } from '../generated/prisma/client.ts'
 import type { Me, MeUpdate, PersonalDataExport, SessionInfo } from './schemas.ts'
@@ -93,17 +93,19 @@ function createMeService(app: FastifyInstance) {
         orderBy: { id: 'desc' },
         take: limit + 1,
       })
-      const page = rows.slice(0, limit)
-      const items: SessionInfo[] = page.map((s) => ({
-        id: s.id,
-        current: s.id === currentSessionId,
-        userAgent: s.userAgent,
-        ip: s.ip,
-        createdAt: s.createdAt.toISOString(),
-        lastUsedAt: s.lastUsedAt.toISOString(),
-      }))
-      const last = page.at(-1)
-      return { items, nextCursor: rows.length > limit && last ? encodeCursor([last.id]) : null }
+      return pageOf(
+        rows,
+        limit,
+        (s) => [s.id],
+        (s): SessionInfo => ({
+          id: s.id,
+          current: s.id === currentSessionId,
+          userAgent: s.userAgent,
+          ip: s.ip,
+          createdAt: s.createdAt.toISOString(),
+          lastUsedAt: s.lastUsedAt.toISOString(),
+        }),
+      )
     },
 
     async endSession(userId: string, sessionId: string): Promise<void> {

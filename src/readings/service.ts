@@ -5,7 +5,7 @@ import { addMonths } from '../accounts/periods.ts'
 import type { Caller } from '../auth/guard.ts'
 import { DomainError, NotFoundError, UnprocessableError } from '../common/errors.ts'
 import { uuidv7 } from '../common/uuid.ts'
-import { decodeCursor, encodeCursor } from '../common/cursor.ts'
+import { decodeCursor, pageOf } from '../common/cursor.ts'
 import type pg from 'pg'
 import type { Meter, Reading, ReadingSource } from '../generated/prisma/client.ts'
 import {
@@ -433,9 +433,7 @@ function createReadingService(app: FastifyInstance) {
         orderBy: { id: 'desc' },
         take: limit + 1,
       })
-      const page = rows.slice(0, limit)
-      const last = page.at(-1)
-      return { items: page.map((r) => viewOf(rowOf(r), r.meter)), nextCursor: rows.length > limit && last ? encodeCursor([last.id]) : null }
+      return pageOf(rows, limit, (r) => [r.id], (r) => viewOf(rowOf(r), r.meter))
     },
 
     /** Each row on its own (one bad row never stops the others), by the rules of a single submission. */
@@ -481,9 +479,7 @@ function createReadingService(app: FastifyInstance) {
         orderBy: { id: 'desc' },
         take: limit + 1,
       })
-      const page = rows.slice(0, limit)
-      const last = page.at(-1)
-      return { items: page.map((r) => viewOf(rowOf(r), r.meter)), nextCursor: rows.length > limit && last ? encodeCursor([last.id]) : null }
+      return pageOf(rows, limit, (r) => [r.id], (r) => viewOf(rowOf(r), r.meter))
     },
   }
 }

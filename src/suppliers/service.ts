@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import { decodeCursor, encodeCursor } from '../common/cursor.ts'
+import { decodeCursor, pageOf } from '../common/cursor.ts'
 import { DEFAULT_PAGE_SIZE, type PageQuery } from '../common/schemas.ts'
 import type { Supplier } from '../generated/prisma/client.ts'
 import { accountNumberFormatOf } from './account-number.ts'
@@ -29,12 +29,7 @@ export function createSuppliersService(app: FastifyInstance) {
         orderBy: [{ name: 'asc' }, { id: 'asc' }],
         take: limit + 1,
       })
-      const page = rows.slice(0, limit)
-      const last = page.at(-1)
-      return {
-        items: page.map(toPublic),
-        nextCursor: rows.length > limit && last ? encodeCursor([last.name, last.id]) : null,
-      }
+      return pageOf(rows, limit, (s) => [s.name, s.id], toPublic)
     },
   }
 }
