@@ -2,8 +2,6 @@
 // running in its own process: at a fixed 200 req/s (the target: p99 under 50 ms), then as fast as it goes.
 // A scratch database (migrated, seeded, dropped after) on the embedded PostgreSQL or DATABASE_URL.
 import autocannon from 'autocannon'
-import { spawn } from 'node:child_process'
-import { createServer } from 'node:net'
 import { hashPassword } from '../src/auth/password.ts'
 import { loadConfig } from '../src/config.ts'
 import { createDatabaseClient } from '../src/db/client.ts'
@@ -11,15 +9,7 @@ import { openMigrator } from '../src/db/migrator.ts'
 import { resolveDatabase } from '../src/db/prepare.ts'
 import { withScratchDatabase } from '../src/db/scratch.ts'
 import { seedDemoData } from '../src/db/seed.ts'
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}
+import { startApiProcess } from './api-process.ts'
 
 const PEOPLE = Number(process.env.BENCH_PEOPLE ?? 500)
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 20)
@@ -61,28 +51,8 @@ try {
     ).rows
     await db.close()
 
-    // The API in a process of its own, as in production: the load generator must not share its event loop.
-    const port = await freePort()
-    const api = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-      env: {
-        ...process.env,
-        DATABASE_URL: url,
-        PORT: String(port),
-        LOG_LEVEL: 'warn',
-        MIGRATE_ON_START: 'false',
-        SEED_DEMO_DATA: 'false',
-        RATE_LIMIT_MAX: '100000000',
-        AUTH_RATE_LIMIT_MAX: '100000000',
-        READING_REMINDER_INTERVAL_MS: '0',
-      },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    })
-    const exited = new Promise((resolve) => api.on('exit', resolve))
-    const base = `http://127.0.0.1:${port}`
-    for (let ready = false; !ready; ) {
-      ready = await fetch(`${base}/health`).then((r) => r.ok, () => false)
-      if (!ready) await new Promise((resolve) => setTimeout(resolve, 200))
-    }
+    const api = await startApiProcess(url)
+    const { base } = api
     const sessions = await Promise.all(
       targets.map(async (t) => {
         const res = await fetch(`${base}/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: t.email, password: PASSWORD }) })
@@ -128,8 +98,7 @@ try {
       // Requests autocannon abandoned at the deadline still finish on the server before the next run.
       await new Promise((resolve) => setTimeout(resolve, 1000))
     }
-    api.kill('SIGTERM')
-    await exited
+    await api.stop()
   })
 } finally {
   await server.stop()

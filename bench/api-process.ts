@@ -1,0 +1,51 @@
+import { spawn } from 'node:child_process'
+import { createServer } from 'node:net'
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+/**
+ * The API as production runs it: `src/server.ts` in a process of its own, so that the load
+ * generator never shares its event loop. No migrations or seed at start (the caller prepared the
+ * database) and no rate limits (one load generator is one IP).
+ */
+export async function startApiProcess(databaseUrl: string, env: Record<string, string> = {}): Promise<{ base: string; stop: () => Promise<void> }> {
+  const port = await freePort()
+  const api = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      MIGRATE_ON_START: 'false',
+      SEED_DEMO_DATA: 'false',
+      RATE_LIMIT_MAX: '100000000',
+      AUTH_RATE_LIMIT_MAX: '100000000',
+      READING_REMINDER_INTERVAL_MS: '0',
+      ...env,
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  })
+  const exited = new Promise((resolve) => api.on('exit', resolve))
+  const base = `http://127.0.0.1:${port}`
+  for (let ready = false; !ready; ) {
+    ready = await fetch(`${base}/health`).then(
+      (r) => r.ok,
+      () => false,
+    )
+    if (!ready) await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+  return {
+    base,
+    async stop() {
+      api.kill('SIGTERM')
+      await exited
+    },
+  }
+}
