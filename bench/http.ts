@@ -16,6 +16,8 @@ const api = await startApiProcess(database.url)
 console.log(`node ${process.version}, API in its own process, ${CONNECTIONS} connections, ${DURATION_S} s per route, pool ${config.dbPoolMax}\n`)
 console.log('route'.padEnd(22), 'req/s'.padStart(9), 'p50 ms'.padStart(8), 'p99 ms'.padStart(8), 'non-2xx'.padStart(8), 'errors'.padStart(7))
 try {
+  // Warm-up, not measured.
+  await autocannon({ url: `${api.base}/v1/suppliers`, connections: 10, duration: 3 })
   for (const path of ['/health', '/v1/suppliers']) {
     const result = await autocannon({ url: `${api.base}${path}`, connections: CONNECTIONS, duration: DURATION_S })
     console.log(
