@@ -1,8 +1,8 @@
 import { Readable, Transform, pipeline } from 'node:stream'
 import { createInterface } from 'node:readline'
-import { parse } from 'csv-parse'
 import iconv from 'iconv-lite'
 import { DomainError } from '../common/errors.ts'
+import { CsvReader, CsvSyntaxError, type CsvRecord } from './csv.ts'
 
 /**
  * Readers of uploaded register files, all streaming: a record at a time, with its line number,
@@ -84,20 +84,30 @@ export async function* csvRecords(body: Readable, options: { encoding?: Encoding
   const encoding = options.encoding ?? sniffEncoding(head)
   const firstLine = iconv.decode(head, encoding).replace(/^\uFEFF/, '').split(/\r?\n/)[0] ?? ''
   const delimiter = options.delimiter ?? sniffDelimiter(firstLine)
-  const parser = parse({ delimiter, bom: true, relax_column_count: true, skip_empty_lines: true, trim: true, info: true, max_record_size: 65_536 })
-  // pipeline, not pipe: a failure anywhere (a byte limit, a broken connection) ends the parser,
+  const decoded = iconv.decodeStream(encoding)
+  // pipeline, not pipe: a failure anywhere (a byte limit, a broken connection) ends the decoder,
   // and so the loop below, with that error.
-  pipeline(replay(chunks, source, done), iconv.decodeStream(encoding), parser, () => {})
+  pipeline(replay(chunks, source, done), decoded, () => {})
+  const reader = new CsvReader(delimiter)
   let header: string[] | null = null
-  for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-    if (!header) {
-      header = record
-      yield { header }
-      continue
+  function* emit(records: Iterable<CsvRecord>): Generator<SourceRecord | { header: string[] }> {
+    for (const { fields, line } of records) {
+      if (!header) {
+        header = fields
+        yield { header }
+        continue
+      }
+      const values: Record<string, unknown> = {}
+      header.forEach((name, i) => (values[name] = fields[i]))
+      yield { line, values }
     }
-    const values: Record<string, unknown> = {}
-    header.forEach((name, i) => (values[name] = record[i]))
-    yield { line: info.lines, values }
+  }
+  try {
+    for await (const chunk of decoded as AsyncIterable<string>) yield* emit(reader.push(chunk))
+    yield* emit(reader.end())
+  } catch (error) {
+    if (error instanceof CsvSyntaxError) throw new ImportFileError('csv_invalid', error.message)
+    throw error
   }
 }
 

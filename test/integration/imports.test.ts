@@ -126,6 +126,13 @@ describe('accounts import', () => {
     expect(await ctx.client.prisma.account.count({ where: { number: { startsWith: '54006' } } })).toBe(0)
   })
 
+  it('refuses a CSV with an unterminated quote (422 csv_invalid), writing nothing', async () => {
+    const res = await upload('accounts', 'number;address;holder_surname\n5400080001;"ул. Мира, 8;Незакрытый\n', 'text/csv')
+    expect(res.statusCode).toBe(422)
+    expect(res.json().code).toBe('csv_invalid')
+    expect(await ctx.client.prisma.account.count({ where: { number: '5400080001' } })).toBe(0)
+  })
+
   it('415 for other media types', async () => {
     expect((await upload('accounts', 'x', 'text/plain')).statusCode).toBe(415)
   })
