@@ -1,6 +1,6 @@
 import type { Static } from 'typebox'
-import { parse } from 'csv-parse/sync'
 import { UnprocessableError } from '../common/errors.ts'
+import { CsvReader, CsvSyntaxError, type CsvRecord } from '../imports/csv.ts'
 import { columnKey } from '../imports/rows.ts'
 import { sniffDelimiter } from '../imports/sources.ts'
 import type { BulkReadings } from './schemas.ts'
@@ -37,24 +37,24 @@ const COLUMNS: Record<string, keyof BulkRow | 'T1' | 'T2' | 'T3'> = {
 
 /** Reads a bulk CSV into rows (pure); an unusable header is a 422 for the whole file. */
 export function csvReadingRows(text: string): BulkRow[] {
-  const body = text.replace(/^\uFEFF/, '')
-  const records = parse(body, {
-    delimiter: sniffDelimiter(body.split(/\r?\n/)[0] ?? ''),
-    skip_empty_lines: true,
-    relax_column_count: true,
-    trim: true,
-    info: true,
-  }) as unknown as { record: string[]; info: { lines: number } }[]
+  const reader = new CsvReader(sniffDelimiter(text.replace(/^\uFEFF/, '').split(/\r?\n/)[0] ?? ''))
+  let records: CsvRecord[]
+  try {
+    records = [...reader.push(text), ...reader.end()]
+  } catch (error) {
+    if (error instanceof CsvSyntaxError) throw new UnprocessableError('csv_invalid', error.message)
+    throw error
+  }
   const [header, ...data] = records
   if (!header) throw new UnprocessableError('import_file_empty', 'The file is empty.')
-  const fields = header.record.map((name) => COLUMNS[columnKey(name)] ?? null)
+  const fields = header.fields.map((name) => COLUMNS[columnKey(name)] ?? null)
   const byMeterId = fields.includes('meterId')
   if (!fields.includes('T1') || (!byMeterId && !(fields.includes('accountNumber') && fields.includes('serialNumber')))) {
     throw new UnprocessableError('import_header_invalid', 'The header needs t1 and either meter_id, or account_number and serial_number.')
   }
   if (data.length > MAX_BULK_ROWS) throw new UnprocessableError('too_many_rows', `At most ${MAX_BULK_ROWS} rows at once.`)
-  return data.map(({ record, info }) => {
-    const row: BulkRow = { line: info.lines, values: {} }
+  return data.map(({ fields: record, line }) => {
+    const row: BulkRow = { line, values: {} }
     fields.forEach((field, i) => {
       const value = record[i]
       if (!field || value === undefined || value === '') return
