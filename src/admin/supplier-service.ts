@@ -16,19 +16,18 @@ import {
 } from '../suppliers/requisites.ts'
 import type { SupplierCreate, SupplierDetails, SupplierUpdate } from './supplier-schemas.ts'
 
+/** Settings stored under the same names as the API gives them. */
+const SAME_NAMED = ['name', 'shortName', 'inn', 'kpp', 'bankName', 'bik', 'settlementAccount', 'correspondentAccount', 'services'] as const
+
+function sameNamed<T extends Partial<Pick<Supplier, (typeof SAME_NAMED)[number]>>>(source: T): Pick<T, (typeof SAME_NAMED)[number]> {
+  return Object.fromEntries(SAME_NAMED.map((key) => [key, source[key]])) as Pick<T, (typeof SAME_NAMED)[number]>
+}
+
 export function supplierDetailsOf(s: Supplier): SupplierDetails {
   return {
     id: s.id,
     code: s.code,
-    name: s.name,
-    shortName: s.shortName,
-    inn: s.inn,
-    kpp: s.kpp,
-    bankName: s.bankName,
-    bik: s.bik,
-    settlementAccount: s.settlementAccount,
-    correspondentAccount: s.correspondentAccount,
-    services: s.services,
+    ...sameNamed(s),
     accountNumberFormat: accountNumberFormatOf(s),
     readingWindow: { startDay: s.readingWindowStartDay, endDay: s.readingWindowEndDay },
     paymentDueDay: s.paymentDueDay,
@@ -58,15 +57,7 @@ function settingsProblems(s: Omit<SupplierCreate, 'code'>): { in: 'body'; pointe
 
 function columnsOf(s: Partial<Omit<SupplierCreate, 'code'>>): Prisma.SupplierUpdateInput {
   return {
-    name: s.name,
-    shortName: s.shortName,
-    inn: s.inn,
-    kpp: s.kpp,
-    bankName: s.bankName,
-    bik: s.bik,
-    settlementAccount: s.settlementAccount,
-    correspondentAccount: s.correspondentAccount,
-    services: s.services,
+    ...sameNamed(s),
     ...(s.accountNumberFormat
       ? {
           accountNumberPattern: s.accountNumberFormat.pattern,
