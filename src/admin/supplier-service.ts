@@ -20,7 +20,7 @@ import type { SupplierCreate, SupplierDetails, SupplierUpdate } from './supplier
 const SAME_NAMED = ['name', 'shortName', 'inn', 'kpp', 'bankName', 'bik', 'settlementAccount', 'correspondentAccount', 'services'] as const
 
 function sameNamed<T extends Partial<Pick<Supplier, (typeof SAME_NAMED)[number]>>>(source: T): Pick<T, (typeof SAME_NAMED)[number]> {
-  return Object.fromEntries(SAME_NAMED.map((key) => [key, source[key]])) as Pick<T, (typeof SAME_NAMED)[number]>
+  return Object.fromEntries(SAME_NAMED.map((key) => [key, source[key]]))
 }
 
 export function supplierDetailsOf(s: Supplier): SupplierDetails {
