@@ -6,7 +6,8 @@ export interface DatabaseClient {
   prisma: PrismaClient
   /** The pool under Prisma, for set-based SQL (COPY, unnest) and pool metrics. */
   pool: pg.Pool
-  close(): Promise<void>
+  /** Closes the pool, first letting queries in flight finish (up to `graceMs`). */
+  close(graceMs?: number): Promise<void>
 }
 
 /** One pg pool with a Prisma client over it; the app and the scripts both get theirs here. */
@@ -24,7 +25,10 @@ export function createDatabaseClient(
   return {
     prisma,
     pool,
-    async close() {
+    async close(graceMs = 0) {
+      // Requests still running at shutdown (their client may be gone) finish their queries first.
+      const until = Date.now() + graceMs
+      while (pool.totalCount > pool.idleCount && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 25))
       await prisma.$disconnect()
       if (!pool.ended) await pool.end()
     },

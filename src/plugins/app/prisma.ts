@@ -23,7 +23,7 @@ export default fp(
     })
     app.decorate('pgPool', db.pool)
     app.decorate('prisma', db.prisma)
-    app.addHook('onClose', () => db.close())
+    app.addHook('onClose', () => db.close(app.config.shutdownGraceMs))
   },
   { name: 'prisma', dependencies: ['config'] },
 )
