@@ -37,6 +37,7 @@ import configPlugin from './plugins/app/config.ts'
 import metrics from './plugins/app/metrics.ts'
 import idempotency from './plugins/app/idempotency.ts'
 import prisma from './plugins/app/prisma.ts'
+import responseHeaders from './plugins/app/response-headers.ts'
 import readingRoutes from './readings/routes.ts'
 import { readingSchemas } from './readings/schemas.ts'
 import readingReminders from './readings/reminders.ts'
@@ -112,6 +113,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // Before swagger: the guard writes each route's `security` into its schema.
   await app.register(authGuard)
   await app.register(idempotency)
+  await app.register(responseHeaders)
   await app.register(swagger)
 
   await app.register(metrics)

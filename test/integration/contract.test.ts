@@ -5,7 +5,7 @@ interface Operation {
   operationId?: string
   security?: unknown[]
   tags?: string[]
-  responses: Record<string, { content?: Record<string, unknown> }>
+  responses: Record<string, { content?: Record<string, unknown>; headers?: Record<string, unknown> }>
 }
 
 let generated: string
@@ -46,6 +46,9 @@ describe('openapi/openapi.json', () => {
         }
         for (const [status, response] of Object.entries(operation.responses)) {
           if (Number(status) >= 400) expect([where, status, Object.keys(response.content ?? {})]).toEqual([where, status, ['application/problem+json']])
+          // Every answer carries X-Request-Id; throttled and shed ones say when to come back.
+          const headers = Object.keys(response.headers ?? {})
+          expect([where, status, headers]).toEqual([where, status, expect.arrayContaining(['x-request-id', ...(['429', '503'].includes(status) ? ['retry-after'] : [])])])
         }
       }
     }
