@@ -53,6 +53,7 @@ export const EnvSchema = Type.Object({
   IMPORT_JSON_MAX_BYTES: Type.Integer({ minimum: 1024, default: 20_971_520 }),
   IDEMPOTENCY_TTL_H: Type.Integer({ minimum: 24, default: 48 }),
   READING_REMINDER_INTERVAL_MS: Type.Integer({ minimum: 0, default: 600_000 }),
+  METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
 })
 export type Env = Static<typeof EnvSchema>
 
@@ -101,6 +102,8 @@ export interface Config {
   idempotencyTtlH: number
   /** How often to look for reading windows that opened (0: never, e.g. in tests). */
   readingReminderIntervalMs: number
+  /** When set, GET /metrics needs `Authorization: Bearer <token>`. */
+  metricsToken: string | undefined
 }
 
 export class ConfigError extends Error {
@@ -187,5 +190,6 @@ export function loadConfig(raw: Record<string, string | undefined>): Config {
     imports: { maxBytes: env.IMPORT_MAX_BYTES, jsonMaxBytes: env.IMPORT_JSON_MAX_BYTES },
     idempotencyTtlH: env.IDEMPOTENCY_TTL_H,
     readingReminderIntervalMs: env.READING_REMINDER_INTERVAL_MS,
+    metricsToken: env.METRICS_TOKEN,
   }
 }

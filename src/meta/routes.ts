@@ -1,8 +1,15 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { DomainError } from '../common/errors.ts'
+import { createHash, timingSafeEqual } from 'node:crypto'
+import { DomainError, UnauthorizedError } from '../common/errors.ts'
 import { probeProblems, ref } from '../common/schemas.ts'
 import { Health, ReadinessReport } from './schemas.ts'
+
+/** Compares secrets in constant time (hashing first makes the lengths equal). */
+function sameSecret(given: string, expected: string): boolean {
+  const digest = (value: string) => createHash('sha256').update(value).digest()
+  return timingSafeEqual(digest(given), digest(expected))
+}
 
 // Probes are never rate limited: an orchestrator polling them must not be told 429.
 const probe = { rateLimit: false } as const
@@ -57,6 +64,7 @@ const metaRoutes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'getMetrics',
         tags: ['meta'],
         summary: 'Prometheus metrics (text exposition format)',
+        description: 'Open unless METRICS_TOKEN is configured; then `Authorization: Bearer <METRICS_TOKEN>` is needed (401 otherwise).',
         security: [],
         produces: ['text/plain'],
         response: {
@@ -64,11 +72,15 @@ const metaRoutes: FastifyPluginAsyncTypebox = async (app) => {
             description: 'Metrics in the Prometheus text format 0.0.4.',
             content: { 'text/plain; version=0.0.4': { schema: Type.String() } },
           },
-          ...probeProblems(),
+          ...probeProblems(401),
         },
       },
     },
-    async (_request, reply) => {
+    async (request, reply) => {
+      const token = app.config.metricsToken
+      if (token && !sameSecret(request.headers.authorization ?? '', `Bearer ${token}`)) {
+        throw new UnauthorizedError('unauthorized', 'Metrics need Authorization: Bearer <METRICS_TOKEN>.')
+      }
       reply.type(app.metrics.contentType)
       return app.metrics.metrics()
     },

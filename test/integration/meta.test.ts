@@ -87,3 +87,19 @@ describe('the contract', () => {
     expect(res.body).toMatch(/swagger-ui/i)
   })
 })
+
+describe('GET /metrics with METRICS_TOKEN', () => {
+  let guarded: TestContext
+  beforeAll(async () => {
+    guarded = await buildTestApp({ METRICS_TOKEN: 'metrics-secret-0123456789' })
+  })
+  afterAll(() => guarded.close())
+
+  it('needs the bearer token', async () => {
+    expect((await guarded.app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(401)
+    expect((await guarded.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: 'Bearer wrong' } })).statusCode).toBe(401)
+    const ok = await guarded.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: 'Bearer metrics-secret-0123456789' } })
+    expect(ok.statusCode).toBe(200)
+    expect(ok.body).toMatch(/http_requests_total/)
+  })
+})
