@@ -18,6 +18,11 @@ export function monthsBetween(from: string, to: string): number {
   return (ty - fy) * 12 + (tm - fm) + 1
 }
 
+/** "2026-11-15" → "15.11.2026", as Russian documents and mails write dates. */
+export function ruDate(isoDate: string): string {
+  return `${isoDate.slice(8, 10)}.${isoDate.slice(5, 7)}.${isoDate.slice(0, 4)}`
+}
+
 /** "2026-03" → "март 2026". */
 export function periodName(period: string): string {
   const [year, month] = period.split('-').map(Number) as [number, number]

@@ -1,9 +1,7 @@
 import { Type, type Static } from 'typebox'
-import { Decimal, Page, Uuid, ref } from '../common/schemas.ts'
+import { DateOnly, Decimal, Money, Page, Uuid, ref } from '../common/schemas.ts'
 import { ServiceKind } from '../suppliers/schemas.ts'
 
-const Money = Type.String({ ...Decimal, pattern: '^-?\\d+\\.\\d{2}$', description: 'Rubles with kopecks, as a decimal string.' })
-const DateOnly = Type.String({ format: 'date', description: 'YYYY-MM-DD' })
 
 export const PendingPayment = Type.Object(
   {

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { AuditContext } from '../audit/audit.ts'
 import type { Caller } from '../auth/guard.ts'
+import { holderName } from '../auth/identity.ts'
 import { ConflictError, NotFoundError, UnprocessableError } from '../common/errors.ts'
 import { decodeCursor, pageOf } from '../common/cursor.ts'
 import { DEFAULT_PAGE_SIZE, type PageQuery } from '../common/schemas.ts'
@@ -20,10 +21,6 @@ export function visibleAccounts(caller: Caller): Prisma.AccountWhereInput {
     default:
       return { users: { some: { userId: caller.userId } } }
   }
-}
-
-function holderOf(account: Pick<Account, 'holderSurname' | 'holderGivenNames'>): string {
-  return [account.holderSurname, account.holderGivenNames].filter(Boolean).join(' ')
 }
 
 function meterInfo(meter: Meter, today: string): MeterInfo {
@@ -82,7 +79,7 @@ function createAccountsService(app: FastifyInstance) {
       supplier: { id: supplier.id, name: supplier.name, shortName: supplier.shortName, timeZone: supplier.timeZone },
       number: account.number,
       address: account.address,
-      holder: holderOf(account),
+      holder: holderName(account),
       services: account.services,
       status: account.status,
       receiptDelivery: account.receiptDelivery,

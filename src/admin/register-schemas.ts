@@ -1,9 +1,8 @@
 import { Type, type Static } from 'typebox'
-import { Page, Uuid, ref } from '../common/schemas.ts'
+import { DateOnly, Page, Uuid, ref } from '../common/schemas.ts'
 import { ServiceKind } from '../suppliers/schemas.ts'
 
 const Amount = Type.String({ pattern: '^-?\\d{1,12}([.,]\\d{1,2})?$' })
-const DateOnly = Type.String({ format: 'date' })
 
 const accountFields = {
   address: Type.String({ minLength: 1, maxLength: 500 }),

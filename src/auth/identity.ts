@@ -16,6 +16,16 @@ export function normalizePhone(phone: string): string | null {
   return digits.startsWith('+') ? digits : null
 }
 
+/** How mails address a person: "Иван Петрович Иванов", or the surname (an organization's name) alone. */
+export function displayName(person: { surname: string; givenNames: string | null }): string {
+  return person.givenNames ? `${person.givenNames} ${person.surname}` : person.surname
+}
+
+/** A register's holder as one line: "Иванов Иван Петрович". */
+export function holderName(account: { holderSurname: string; holderGivenNames: string | null }): string {
+  return [account.holderSurname, account.holderGivenNames].filter(Boolean).join(' ')
+}
+
 /** Surnames compare case-insensitively and with ё = е, as Russian registers spell them either way. */
 export function sameSurname(a: string, b: string): boolean {
   const fold = (value: string) => value.normalize('NFC').trim().toLocaleLowerCase('ru').replace(/ё/g, 'е').replace(/\s+/g, ' ')

@@ -7,7 +7,7 @@ import { accountNumberFormatOf, normalizeAccountNumber } from '../suppliers/acco
 import { createCaptchaVerifier } from './captcha.ts'
 import { consumeEmailToken, issueEmailToken } from './email-tokens.ts'
 import { findAccountInRegister } from '../accounts/register-match.ts'
-import { classifyLogin, loginKey, normalizeEmail, normalizePhone, type LoginIdentifier } from './identity.ts'
+import { classifyLogin, displayName, loginKey, normalizeEmail, normalizePhone, type LoginIdentifier } from './identity.ts'
 import { hashPassword, judgePassword, verifyPassword } from './password.ts'
 import type { LoginRequest, RegisterRequest } from './schemas.ts'
 import { createRateCounter, tooManyRequests } from './rate-counter.ts'
@@ -19,10 +19,6 @@ export interface ClientInfo {
 }
 
 const DEFAULT_TIME_ZONE = 'Europe/Moscow'
-
-export function displayName(user: Pick<User, 'surname' | 'givenNames'>): string {
-  return user.givenNames ? `${user.givenNames} ${user.surname}` : user.surname
-}
 
 function createAuthService(app: FastifyInstance, dummyHash: string) {
   const cfg = app.config.auth

@@ -1,4 +1,5 @@
 import { Type, type Static, type TSchema } from 'typebox'
+import { PERIOD_PATTERN } from '../accounts/periods.ts'
 
 /**
  * Shared schemas of the contract. Each has an `$id`, is registered once with `app.addSchema`
@@ -42,6 +43,12 @@ export type Problem = Static<typeof Problem>
 export const Decimal = Type.String({ pattern: '^-?\\d+(\\.\\d+)?$', description: 'Exact decimal number as a string.' })
 
 export const Uuid = Type.String({ format: 'uuid' })
+
+export const Money = Type.String({ pattern: '^-?\\d+\\.\\d{2}$', description: 'Rubles with kopecks, as a decimal string.' })
+
+export const DateOnly = Type.String({ format: 'date', description: 'YYYY-MM-DD' })
+
+export const Period = Type.String({ pattern: PERIOD_PATTERN, description: 'YYYY-MM', examples: ['2026-10'] })
 
 export const DEFAULT_PAGE_SIZE = 20
 

@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import { displayName } from '../auth/service.ts'
 import { issueEmailToken } from '../auth/email-tokens.ts'
-import { normalizeEmail, normalizePhone } from '../auth/identity.ts'
+import { displayName, holderName, normalizeEmail, normalizePhone } from '../auth/identity.ts'
 import { ConflictError, NotFoundError, UnprocessableError } from '../common/errors.ts'
 import { decodeCursor, pageOf } from '../common/cursor.ts'
 import { DEFAULT_PAGE_SIZE, type PageQuery } from '../common/schemas.ts'
@@ -140,7 +139,7 @@ function createMeService(app: FastifyInstance) {
           supplier: account.supplier.shortName,
           number: account.number,
           address: account.address,
-          holder: [account.holderSurname, account.holderGivenNames].filter(Boolean).join(' '),
+          holder: holderName(account),
           linkedAt: linkedAt.toISOString(),
         })),
         sessions: user.sessions.map((s) => ({

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { localDate } from '../accounts/meters.ts'
+import { ruDate } from '../accounts/periods.ts'
+import { displayName } from '../auth/identity.ts'
 import { decideWindow } from './rules.ts'
-
-const ruDate = (iso: string) => `${iso.slice(8, 10)}.${iso.slice(5, 7)}.${iso.slice(0, 4)}`
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -47,7 +47,7 @@ export default fp(
             await app.mail.enqueue(tx, {
               template: 'reading_window_open',
               to: person.email,
-              name: person.givenNames ? `${person.givenNames} ${person.surname}` : person.surname,
+              name: displayName(person),
               supplier: supplier.shortName,
               accounts: person.numbers,
               from: ruDate(decision.window.from),

@@ -1,10 +1,8 @@
 import { Type, type Static } from 'typebox'
-import { Page, Uuid, ref } from '../common/schemas.ts'
-import { PERIOD_PATTERN } from '../accounts/periods.ts'
+import { Page, Period, Uuid, ref } from '../common/schemas.ts'
 import { ServiceKind } from '../suppliers/schemas.ts'
 
 const Quantity = Type.String({ pattern: '^\\d{1,12}([.,]\\d{1,3})?$', description: 'A counter value, at most 3 decimals.', examples: ['123.450'] })
-const Period = Type.String({ pattern: PERIOD_PATTERN, description: 'YYYY-MM' })
 
 export const ReadingValues = Type.Object(
   { T1: Quantity, T2: Type.Optional(Quantity), T3: Type.Optional(Quantity) },

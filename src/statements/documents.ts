@@ -1,5 +1,5 @@
 import { localDate } from '../accounts/meters.ts'
-import { periodName } from '../accounts/periods.ts'
+import { periodName, ruDate } from '../accounts/periods.ts'
 import { field, heading, renderPdf, rubles, table } from '../documents/pdf.ts'
 import type { Supplier } from '../generated/prisma/client.ts'
 import type { Statement } from './schemas.ts'
@@ -11,11 +11,6 @@ const SERVICE_NAMES: Record<string, string> = {
   wastewater: 'водоотведение',
   gas: 'газ',
   electricity: 'электроэнергия',
-}
-
-function ruDate(isoDate: string): string {
-  const [y, m, d] = isoDate.split('-')
-  return `${d}.${m}.${y}`
 }
 
 /** The statement as a PDF: the same figures as the JSON, in Russian. */

@@ -5,6 +5,7 @@ import { Type } from 'typebox'
 import { localDate } from '../accounts/meters.ts'
 import { AccountParams } from '../accounts/schemas.ts'
 import { callerOf } from '../auth/guard.ts'
+import { holderName } from '../auth/identity.ts'
 import { problems, ref } from '../common/schemas.ts'
 import { Statement, StatementQuery } from './schemas.ts'
 import { debtCertificatePdf, statementPdf } from './documents.ts'
@@ -71,7 +72,7 @@ const statementRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const document = await debtCertificatePdf({
         number,
         supplier: account.supplier,
-        account: { number: account.number, address: account.address, holder: [account.holderSurname, account.holderGivenNames].filter(Boolean).join(' ') },
+        account: { number: account.number, address: account.address, holder: holderName(account) },
         balance: balance.balance,
         pendingPayments: balance.pendingPayments,
         at,

@@ -1,10 +1,7 @@
 import { Type, type Static } from 'typebox'
-import { Uuid, ref } from '../common/schemas.ts'
-import { PERIOD_PATTERN } from '../accounts/periods.ts'
+import { Money, Period, Uuid, ref } from '../common/schemas.ts'
 import { ServiceKind } from '../suppliers/schemas.ts'
 
-const Money = Type.String({ pattern: '^-?\\d+\\.\\d{2}$', description: 'Rubles with kopecks, as a decimal string.' })
-const Period = Type.String({ pattern: PERIOD_PATTERN, description: 'YYYY-MM', examples: ['2026-10'] })
 
 export const StatementQuery = Type.Object(
   {

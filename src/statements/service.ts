@@ -3,6 +3,7 @@ import fp from 'fastify-plugin'
 import { localDate } from '../accounts/meters.ts'
 import { addMonths, monthsBetween, periodOf } from '../accounts/periods.ts'
 import type { Caller } from '../auth/guard.ts'
+import { holderName } from '../auth/identity.ts'
 import { UnprocessableError } from '../common/errors.ts'
 import type { Statement, StatementQuery } from './schemas.ts'
 
@@ -75,7 +76,7 @@ function createStatementService(app: FastifyInstance) {
           id: account.id,
           number: account.number,
           address: account.address,
-          holder: [account.holderSurname, account.holderGivenNames].filter(Boolean).join(' '),
+          holder: holderName(account),
         },
         supplier: { name: supplier.name, inn: supplier.inn },
         from,
