@@ -41,13 +41,12 @@ const statementRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const statement = await app.statements.statement(callerOf(request), request.params.accountId, request.query)
+      const { statement, timeZone } = await app.statements.statement(callerOf(request), request.params.accountId, request.query)
       if (!wantsPdf(request)) return statement
-      const { supplier } = await app.accounts.findVisible(callerOf(request), request.params.accountId)
       return reply
         .type('application/pdf')
         .header('content-disposition', `inline; filename="statement-${statement.account.number}-${statement.from}-${statement.to}.pdf"`)
-        .send(await statementPdf(statement, supplier.timeZone))
+        .send(await statementPdf(statement, timeZone))
     },
   )
 

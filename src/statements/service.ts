@@ -18,7 +18,8 @@ type ServiceName = Statement['periods'][number]['charges'][number]['service']
  */
 function createStatementService(app: FastifyInstance) {
   return {
-    async statement(caller: Caller, accountId: string, query: StatementQuery): Promise<Statement> {
+    /** The statement, and the supplier's time zone its documents are dated in. */
+    async statement(caller: Caller, accountId: string, query: StatementQuery): Promise<{ statement: Statement; timeZone: string }> {
       const account = await app.accounts.findVisible(caller, accountId)
       const { supplier } = account
       const to = query.to ?? periodOf(localDate(new Date(), supplier.timeZone))
@@ -71,7 +72,7 @@ function createStatementService(app: FastifyInstance) {
         SELECT to_char(period, 'YYYY-MM') AS period, service::text AS service, sum(amount)::numeric(14, 2)::text AS amount
         FROM charge WHERE "accountId" = ${account.id}::uuid AND period BETWEEN ${fromDate}::date AND ${toDate}::date
         GROUP BY period, service ORDER BY period, service`
-      return {
+      const statement: Statement = {
         account: {
           id: account.id,
           number: account.number,
@@ -95,6 +96,7 @@ function createStatementService(app: FastifyInstance) {
         })),
         generatedAt: new Date().toISOString(),
       }
+      return { statement, timeZone: tz }
     },
   }
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { Type } from 'typebox'
 import { BadRequestError, ConflictError, UnprocessableError } from '../../common/errors.ts'
@@ -56,10 +56,12 @@ export default fp(
         }),
         response: { ...problems(409, 422), ...(route.schema?.response ?? {}) },
       }
+      // Only idempotent routes pay for these hooks.
+      route.preHandler = [...(route.preHandler ? [route.preHandler].flat() : []), claim]
+      route.onSend = [...(route.onSend ? [route.onSend].flat() : []), record]
     })
 
-    app.addHook('preHandler', async (request, reply) => {
-      if (!request.routeOptions.config.idempotent) return
+    async function claim(request: FastifyRequest, reply: FastifyReply) {
       const key = request.headers['idempotency-key']
       if (key === undefined) return
       if (typeof key !== 'string' || !/^[\x21-\x7e]{1,255}$/.test(key)) {
@@ -95,9 +97,9 @@ export default fp(
           .type(status >= 400 ? PROBLEM_CONTENT_TYPE : 'application/json; charset=utf-8')
           .send(JSON.stringify(existing.responseBody))
       }
-    })
+    }
 
-    app.addHook('onSend', async (request, reply, payload) => {
+    async function record(request: FastifyRequest, reply: FastifyReply, payload: unknown) {
       const slot = request.idempotency
       if (!slot) return payload
       request.idempotency = null
@@ -111,7 +113,7 @@ export default fp(
         data: { status: 'done', responseStatus: reply.statusCode, responseBody: body },
       })
       return payload
-    })
+    }
 
     // Expired keys are removed now and then, a batch at a time.
     const sweep = setInterval(() => {
