@@ -27,7 +27,6 @@ export async function startApiProcess(databaseUrl: string, env: Record<string, s
       SEED_DEMO_DATA: 'false',
       RATE_LIMIT_MAX: '100000000',
       AUTH_RATE_LIMIT_MAX: '100000000',
-      READING_REMINDER_INTERVAL_MS: '0',
       ...env,
     },
     stdio: ['ignore', 'inherit', 'inherit'],

@@ -15,7 +15,7 @@ const PEOPLE = Number(process.env.BENCH_PEOPLE ?? 500)
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 20)
 const PASSWORD = 'bench reading passphrase 1'
 
-const config = loadConfig({ ...process.env, LOG_LEVEL: 'warn', BCRYPT_COST: '4', RATE_LIMIT_MAX: '100000000', AUTH_RATE_LIMIT_MAX: '100000000', SEED_DEMO_DATA: 'false', READING_REMINDER_INTERVAL_MS: '0' })
+const config = loadConfig({ ...process.env, LOG_LEVEL: 'warn', BCRYPT_COST: '4', RATE_LIMIT_MAX: '100000000', AUTH_RATE_LIMIT_MAX: '100000000', SEED_DEMO_DATA: 'false' })
 const server = await resolveDatabase(config, () => {})
 
 try {

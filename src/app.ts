@@ -13,6 +13,9 @@ import { supplierAdminSchemas } from './admin/supplier-schemas.ts'
 import supplierAdminService from './admin/supplier-service.ts'
 import audit from './audit/audit.ts'
 import importRoutes from './imports/routes.ts'
+import jobs from './jobs/index.ts'
+import jobRoutes from './jobs/routes.ts'
+import { jobSchemas } from './jobs/schemas.ts'
 import { importSchemas } from './imports/schemas.ts'
 import importService from './imports/service.ts'
 import statementRoutes from './statements/routes.ts'
@@ -106,9 +109,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(rateLimit)
   await app.register(underPressure)
   await app.register(problemHandler)
-  const schemas = [...sharedSchemas, ...metaSchemas, ...supplierSchemas, ...authSchemas, ...meSchemas, ...adminSchemas, ...accountSchemas, ...importSchemas, ...statementSchemas, ...supplierAdminSchemas, ...registerAdminSchemas, ...readingSchemas]
+  const schemas = [...sharedSchemas, ...metaSchemas, ...supplierSchemas, ...authSchemas, ...meSchemas, ...adminSchemas, ...accountSchemas, ...importSchemas, ...statementSchemas, ...supplierAdminSchemas, ...registerAdminSchemas, ...readingSchemas, ...jobSchemas]
   for (const schema of schemas) app.addSchema(schema)
   await app.register(prisma)
+  await app.register(jobs)
   await app.register(jwt)
   // Before swagger: the guard writes each route's `security` into its schema.
   await app.register(authGuard)
@@ -145,6 +149,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       await v1.register(supplierAdminRoutes)
       await v1.register(registerRoutes)
       await v1.register(readingRoutes)
+      await v1.register(jobRoutes)
     },
     { prefix: '/v1' },
   )

@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox'
 import { Value } from 'typebox/value'
+import { systemClock, type Clock } from './common/clock.ts'
 
 
 /**
@@ -46,13 +47,15 @@ export const EnvSchema = Type.Object({
   CAPTCHA_AFTER_FAILURES: Type.Integer({ minimum: 1, default: 5 }),
   SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://' })),
   MAIL_FROM: Type.String({ minLength: 3, default: 'Abonent <no-reply@abonent.local>' }),
-  MAIL_POLL_INTERVAL_MS: Type.Integer({ minimum: 100, default: 5000 }),
   MAIL_MAX_ATTEMPTS: Type.Integer({ minimum: 1, default: 12 }),
   MAX_LINKED_ACCOUNTS: Type.Integer({ minimum: 1, maximum: 1000, default: 20 }),
   IMPORT_MAX_BYTES: Type.Integer({ minimum: 1024, default: 2_147_483_648 }),
   IMPORT_JSON_MAX_BYTES: Type.Integer({ minimum: 1024, default: 20_971_520 }),
   IDEMPOTENCY_TTL_H: Type.Integer({ minimum: 24, default: 48 }),
-  READING_REMINDER_INTERVAL_MS: Type.Integer({ minimum: 0, default: 600_000 }),
+  READING_REMINDER_HOUR: Type.Integer({ minimum: 0, maximum: 23, default: 10 }),
+  PROCESS_ROLES: Type.String({ pattern: '^(api|worker)(,(api|worker))?$', default: 'api,worker' }),
+  WORKER_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 50, default: 4 }),
+  JOB_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 100, default: 10 }),
   METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
 })
 export type Env = Static<typeof EnvSchema>
@@ -93,15 +96,21 @@ export interface Config {
     loginAttempts: { max: number; windowMs: number }
     captcha: { provider: 'none' | 'yandex'; secret: string | undefined; verifyUrl: string; afterFailures: number }
   }
-  mail: { smtpUrl: string | undefined; from: string; pollIntervalMs: number; maxAttempts: number }
+  mail: { smtpUrl: string | undefined; from: string; maxAttempts: number }
   /** Accounts one person may link. */
   maxLinkedAccounts: number
   /** Upload limits of register imports: streamed CSV/NDJSON, and JSON arrays (held in memory). */
   imports: { maxBytes: number; jsonMaxBytes: number }
   /** How long responses to Idempotency-Key requests are kept (API.md: at least 24 h). */
   idempotencyTtlH: number
-  /** How often to look for reading windows that opened (0: never, e.g. in tests). */
-  readingReminderIntervalMs: number
+  /** The supplier-local hour from which the reminders of a window that opened that day go out. */
+  readingReminderHour: number
+  /** What this process does: serve the API, run the background jobs, or both (`npm start`). */
+  roles: { api: boolean; worker: boolean }
+  /** Jobs one worker process runs at once, and how often a failing job is tried by default. */
+  jobs: { concurrency: number; maxAttempts: number }
+  /** Where "now" comes from (the system clock; tests set their own). */
+  clock: Clock
   /** When set, GET /metrics needs `Authorization: Bearer <token>`. */
   metricsToken: string | undefined
 }
@@ -185,11 +194,14 @@ export function loadConfig(raw: Record<string, string | undefined>): Config {
         afterFailures: env.CAPTCHA_AFTER_FAILURES,
       },
     },
-    mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, pollIntervalMs: env.MAIL_POLL_INTERVAL_MS, maxAttempts: env.MAIL_MAX_ATTEMPTS },
+    mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, maxAttempts: env.MAIL_MAX_ATTEMPTS },
     maxLinkedAccounts: env.MAX_LINKED_ACCOUNTS,
     imports: { maxBytes: env.IMPORT_MAX_BYTES, jsonMaxBytes: env.IMPORT_JSON_MAX_BYTES },
     idempotencyTtlH: env.IDEMPOTENCY_TTL_H,
-    readingReminderIntervalMs: env.READING_REMINDER_INTERVAL_MS,
+    readingReminderHour: env.READING_REMINDER_HOUR,
+    roles: { api: env.PROCESS_ROLES.split(',').includes('api'), worker: env.PROCESS_ROLES.split(',').includes('worker') },
+    jobs: { concurrency: env.WORKER_CONCURRENCY, maxAttempts: env.JOB_MAX_ATTEMPTS },
+    clock: systemClock,
     metricsToken: env.METRICS_TOKEN,
   }
 }

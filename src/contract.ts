@@ -10,7 +10,7 @@ export const CONTRACT_FILE = path.join(PROJECT_ROOT, 'openapi', 'openapi.json')
  * app opens no database connection (the pool connects on first query), so no server is needed.
  */
 export async function renderContract(): Promise<string> {
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', READING_REMINDER_INTERVAL_MS: '0' })
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', PROCESS_ROLES: 'api' })
   const app = await buildApp({ ...config, databaseUrl: 'postgresql://contract@127.0.0.1:1/contract' }, { logger: false })
   try {
     await app.ready()

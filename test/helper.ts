@@ -36,8 +36,8 @@ export function testConfig(env: Record<string, string> = {}): Config {
     RATE_LIMIT_MAX: '100000',
     AUTH_RATE_LIMIT_MAX: '100000',
     LOGIN_ATTEMPTS_PER_LOGIN: '100000',
-    MAIL_POLL_INTERVAL_MS: '3600000',
-    READING_REMINDER_INTERVAL_MS: '0',
+    // No background worker: a test runs the due jobs when it means to (app.jobs.drain()).
+    PROCESS_ROLES: 'api',
     // Load shedding answers 503 when the event loop lags; a busy CI machine must not trip it.
     MAX_EVENT_LOOP_DELAY_MS: '0',
     PUBLIC_WEB_URL: 'https://lk.example.test',

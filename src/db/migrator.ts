@@ -11,6 +11,7 @@ import {
 } from '@prisma/driver-adapter-utils'
 import type * as SchemaEngineWasm from '@prisma/schema-engine-wasm'
 import type { MigrationList, SchemaEngine, SchemaFilter } from '@prisma/schema-engine-wasm'
+import { Logger, runMigrations as runJobQueueMigrations } from 'graphile-worker'
 import pg from 'pg'
 import { PROJECT_ROOT } from '../paths.ts'
 
@@ -151,6 +152,8 @@ export async function loadMigrations(dir: string = MIGRATIONS_DIR): Promise<Migr
   }
 }
 
+const quietLogger = new Logger(() => () => {})
+
 export interface MigratorOptions {
   log?: (line: string) => void
   /** A folder holding schema.prisma and migrations/ (default: the project's prisma/). */
@@ -177,6 +180,9 @@ export async function openMigrator(connectionString: string, options: MigratorOp
     async deploy() {
       const migrationsList = await loadMigrations(migrationsDir)
       const result = await engine.applyMigrations({ migrationsList, filters: NO_FILTER })
+      // The job queue's own schema (graphile_worker) beside ours: its migrations are its own,
+      // idempotent, and outside `public`, so db:check never sees them as drift.
+      await runJobQueueMigrations({ pgPool: pool, logger: quietLogger })
       return result.appliedMigrationNames
     },
     async pending() {

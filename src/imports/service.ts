@@ -80,51 +80,101 @@ async function stageRecords(
   return total
 }
 
-function createImportService(app: FastifyInstance) {
-  const merges = new Set<Promise<void>>()
+export const MERGE_TASK = 'imports:merge'
+const CLEANUP_TASK = 'imports:clean-up'
+// Uploads a crash cut off mid-transfer never reach the queue; after this long they are failed.
+const ABANDONED_AFTER_MS = 6 * 3_600_000
 
-  async function merge(client: pg.Client, job: ImportJob, spec: ImportKindSpec): Promise<void> {
+/** Staged rows of one import: a table of its own, kept until the merge commits (UNLOGGED: written once, read once). */
+function stageTable(importId: string): string {
+  return `import_staging.${pg.escapeIdentifier(`job_${importId.replace(/-/g, '')}`)}`
+}
+
+function createImportService(app: FastifyInstance) {
+  /**
+   * Merges a staged import into the register: one transaction, its rows, its rejections, the
+   * job's counts and the dropped staging table commit together. Run by the job queue, so an
+   * import survives a restart; imports of one supplier share a queue and merge in upload order.
+   */
+  async function merge(importId: string, lastAttempt: boolean): Promise<void> {
     try {
-      await client.query('BEGIN')
-      // One merge at a time per supplier, in the order the uploads finished: meters uploaded right
-      // after their accounts wait for the accounts to be in the register.
-      await client.query(`SELECT pg_advisory_xact_lock(hashtext('abonent-import'), hashtext($1))`, [job.supplierId])
-      const result = await spec.merge(client, job.id, job.supplierId)
-      const rejected = (await client.query<{ n: number }>('SELECT count(*)::int AS n FROM import_rejection WHERE "jobId" = $1', [job.id])).rows[0]!.n
-      await client.query(
-        `UPDATE import_job SET status = 'completed', "insertedRows" = $2, "updatedRows" = $3, "unchangedRows" = $4,
-                "rejectedRows" = $5, "finishedAt" = now() WHERE id = $1`,
-        [job.id, result.inserted, result.updated, result.unchanged, rejected],
+      await app.transaction(
+        async (tx) => {
+          // Lock, then read in the next statement: a repeated job sees the committed state.
+          await tx.$queryRaw`SELECT id FROM import_job WHERE id = ${importId}::uuid FOR UPDATE`
+          const job = await tx.importJob.findUnique({ where: { id: importId } })
+          if (!job || job.status !== 'merging') return
+          const stage = stageTable(job.id)
+          const [staged] = await tx.$queryRaw<{ exists: boolean }[]>`SELECT to_regclass(${stage}) IS NOT NULL AS exists`
+          if (!staged?.exists) {
+            await tx.importJob.update({
+              where: { id: job.id },
+              data: { status: 'failed', error: 'The staged rows were lost (the database restarted); upload the file again.', finishedAt: app.config.clock.now() },
+            })
+            return
+          }
+          // One merge at a time per supplier even if queues were misconfigured: meters wait for their accounts.
+          await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('abonent-import'), hashtext(${job.supplierId}))`
+          const result = await KINDS[job.kind].merge(tx, stage, job.id, job.supplierId)
+          const rejected = await tx.importRejection.count({ where: { jobId: job.id } })
+          await tx.importJob.update({
+            where: { id: job.id },
+            data: { status: 'completed', insertedRows: result.inserted, updatedRows: result.updated, unchangedRows: result.unchanged, rejectedRows: rejected, finishedAt: app.config.clock.now() },
+          })
+          await tx.$executeRawUnsafe(`DROP TABLE ${stage}`)
+          app.log.info({ importId: job.id, ...result, rejected }, 'import merged')
+        },
+        { timeout: 3_600_000 },
       )
-      await client.query('COMMIT')
-      app.log.info({ importId: job.id, ...result, rejected }, 'import merged')
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => {})
-      app.log.error({ err: error, importId: job.id }, 'import merge failed')
-      await app.prisma.importJob.update({
-        where: { id: job.id },
-        data: { status: 'failed', error: 'The merge into the register failed; nothing was changed. Try again or contact support.', finishedAt: new Date() },
-      })
+      app.log.error({ err: error, importId, lastAttempt }, 'import merge failed')
+      if (lastAttempt) {
+        await app.transaction(async (tx) => {
+          await tx.importJob.updateMany({
+            where: { id: importId, status: 'merging' },
+            data: { status: 'failed', error: 'The merge into the register failed; nothing was changed. Try again or contact support.', finishedAt: app.config.clock.now() },
+          })
+          await tx.$executeRawUnsafe(`DROP TABLE IF EXISTS ${stageTable(importId)}`)
+        })
+      }
+      throw error
     }
   }
 
+  app.jobs.define(MERGE_TASK, async (payload, helpers) => merge(String(payload.importId), helpers.job.attempts >= helpers.job.max_attempts))
+
+  app.jobs.define(CLEANUP_TASK, async () => {
+    const abandoned = await app.prisma.importJob.findMany({
+      where: { status: 'receiving', createdAt: { lt: new Date(app.config.clock.now().getTime() - ABANDONED_AFTER_MS) } },
+      select: { id: true },
+    })
+    for (const { id } of abandoned) {
+      await app.transaction(async (tx) => {
+        await tx.importJob.update({ where: { id }, data: { status: 'failed', error: 'Interrupted (the upload did not finish).', finishedAt: app.config.clock.now() } })
+        await tx.$executeRawUnsafe(`DROP TABLE IF EXISTS ${stageTable(id)}`)
+      })
+    }
+  })
+  app.jobs.schedule(CLEANUP_TASK, '41 * * * *')
+
   return {
     /**
-     * Receives an upload into a staging table (COPY, streamed), answers with the job, and merges
-     * it into the register in the background. Rejected rows are reported; valid ones land.
+     * Receives an upload into a staging table (COPY, streamed), answers with the job, and queues
+     * its merge into the register. Rejected rows are reported; valid ones land.
      */
     async start(caller: Caller, supplierId: string, kind: ImportKind, upload: ImportUpload): Promise<ImportJob> {
       const supplier = await visibleSupplier(app, caller, supplierId)
       const spec = KINDS[kind]
       const job = await app.prisma.importJob.create({ data: { supplierId: supplier.id, kind, format: upload.format, createdById: caller.userId } })
-      // A connection of its own: the staging table is temporary, and a long COPY must not hold one of the API's.
+      const stage = stageTable(job.id)
+      // A connection of its own: a long COPY must not hold one of the API's.
       const client = new pg.Client({ connectionString: app.config.databaseUrl, application_name: 'abonent-import' })
       // A connection ended mid-COPY (a refused upload) reports through the failing query, not here.
       client.on('error', (error) => app.log.debug({ err: error, importId: job.id }, 'import connection closed'))
       try {
         await client.connect()
-        await client.query(spec.stageDdl)
-        const copy = client.query(copyFrom(`COPY stage (${spec.stageColumns}) FROM STDIN`))
+        await client.query(`CREATE UNLOGGED TABLE ${stage} ${spec.stageDdl}`)
+        const copy = client.query(copyFrom(`COPY ${stage} (${spec.stageColumns}) FROM STDIN`))
         // Its failure surfaces through `finished(copy)` or the upload's own error; no stray event.
         copy.on('error', () => {})
         const records =
@@ -142,18 +192,21 @@ function createImportService(app: FastifyInstance) {
         }
         copy.end()
         await finished(copy)
-        const updated = await app.prisma.importJob.update({ where: { id: job.id }, data: { status: 'merging', totalRows: total } })
-        const running: Promise<void> = merge(client, updated, spec)
-          .finally(() => client.end().catch(() => {}))
-          .finally(() => merges.delete(running))
-        merges.add(running)
-        return updated
+        await client.end()
+        return await app.transaction(async (tx) => {
+          const updated = await tx.importJob.update({ where: { id: job.id }, data: { status: 'merging', totalRows: total } })
+          await app.jobs.add(tx, { task: MERGE_TASK, payload: { importId: job.id }, queue: `imports:${supplier.id}`, key: `import:${job.id}`, maxAttempts: 5 })
+          return updated
+        })
       } catch (error) {
         await client.end().catch(() => {})
         const known = error instanceof ImportFileError || (error as { status?: number }).status === 413
-        await app.prisma.importJob.update({
-          where: { id: job.id },
-          data: { status: 'failed', error: known ? (error as Error).message : 'The upload could not be read.', finishedAt: new Date() },
+        await app.transaction(async (tx) => {
+          await tx.importJob.update({
+            where: { id: job.id },
+            data: { status: 'failed', error: known ? (error as Error).message : 'The upload could not be read.', finishedAt: app.config.clock.now() },
+          })
+          await tx.$executeRawUnsafe(`DROP TABLE IF EXISTS ${stage}`)
         })
         if (!known) app.log.warn({ err: error, importId: job.id }, 'import upload failed')
         throw error
@@ -180,9 +233,9 @@ function createImportService(app: FastifyInstance) {
       return pageOf(rows, limit, (r) => [r.line], (r) => ({ line: r.line, code: r.code, detail: r.detail }))
     },
 
-    /** Waits for background merges (tests; shutdown). */
+    /** Runs the queued merges now (tests, where no worker runs). */
     async settle(): Promise<void> {
-      while (merges.size > 0) await Promise.all(merges)
+      await app.jobs.drain()
     },
   }
 }
@@ -195,16 +248,7 @@ declare module 'fastify' {
 
 export default fp(
   async function importService(app: FastifyInstance) {
-    // Jobs a crash left behind are reported as failed rather than "merging" forever.
-    await app.prisma.importJob
-      .updateMany({
-        where: { status: { in: ['receiving', 'merging'] }, createdAt: { lt: new Date(Date.now() - 6 * 3_600_000) } },
-        data: { status: 'failed', error: 'Interrupted (the server stopped during the import).', finishedAt: new Date() },
-      })
-      .catch(() => {})
-    const service = createImportService(app)
-    app.decorate('imports', service)
-    app.addHook('onClose', () => service.settle())
+    app.decorate('imports', createImportService(app))
   },
-  { name: 'import-service', dependencies: ['prisma'] },
+  { name: 'import-service', dependencies: ['prisma', 'jobs'] },
 )

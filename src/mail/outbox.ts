@@ -1,20 +1,20 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import nodemailer, { type Transporter } from 'nodemailer'
-import type { Prisma } from '../generated/prisma/client.ts'
+import type { Tx } from '../db/transaction.ts'
 import { renderMail, type MailInput } from './templates.ts'
 
 export interface MailOutbox {
-  /** Queues a mail inside the caller's transaction: it exists only if the change commits. */
-  enqueue(tx: Prisma.TransactionClient, mail: MailInput): Promise<void>
-  /** Asks for delivery now (after a commit); delivery itself never blocks the request. */
+  /** Queues a mail inside the caller's transaction: it exists, and is sent, only if the change commits. */
+  enqueue(tx: Tx, mail: MailInput): Promise<void>
+  /** Kept for callers written before the job queue: a queued job wakes a worker at commit by itself. */
   kick(): void
   /**
    * Runs work that ends in a mail after the response is sent, so that the answer takes the same
    * time whether or not there is anything to mail (no account enumeration by timing).
    */
   later(task: () => Promise<void>): void
-  /** Finishes `later` work, then delivers everything due, until nothing is (tests; shutdown). */
+  /** Finishes `later` work, then runs the due jobs (mail among them) until none is left (tests). */
   drain(): Promise<void>
 }
 
@@ -24,97 +24,47 @@ declare module 'fastify' {
   }
 }
 
-const BATCH = 20
-// A claimed mail is invisible to other instances for this long, so a crash mid-send only delays it.
-const LEASE = "interval '5 minutes'"
-
-/** Exponential backoff: 30 s, 1 min, 2 min, ... capped at 6 h (12 attempts span about a day). */
-export function retryDelayMs(attempts: number): number {
-  return Math.min(30_000 * 2 ** Math.max(0, attempts - 1), 6 * 3600_000)
-}
+export const SEND_MAIL_TASK = 'mail:send'
 
 /**
- * The durable mail outbox. Mails are rows of `mail_outbox`, written in the transaction of the
- * change that causes them; this plugin claims due rows (SKIP LOCKED, so several instances share
- * the work), sends them over SMTP, and retries failures with backoff. Without SMTP_URL the mails
- * are written to the log instead (development).
+ * Mail through the job queue. Each mail is a row of `mail_outbox` (what was sent to whom, and
+ * whether it arrived) and a `mail:send` job, both written in the transaction of the change that
+ * causes them. A worker sends it over SMTP; a refused delivery is retried with the queue's
+ * exponential backoff up to MAIL_MAX_ATTEMPTS, then the row is marked failed and the job shows
+ * up among the failed jobs for an admin. Without SMTP_URL mails are written to the log.
  */
 export default fp(
   async function mailOutbox(app: FastifyInstance) {
-    const { smtpUrl, from, pollIntervalMs, maxAttempts } = app.config.mail
+    const { smtpUrl, from, maxAttempts } = app.config.mail
     const transport: Transporter | null = smtpUrl ? nodemailer.createTransport(smtpUrl) : null
-    let running: Promise<void> | null = null
     const deferred = new Set<Promise<void>>()
-    let again = false
-    let closed = false
 
-    async function send(mail: { to: string; subject: string; text: string; html: string }): Promise<void> {
-      if (transport) {
-        await transport.sendMail({ from, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html })
-      } else {
-        app.log.info({ mail: { to: mail.to, subject: mail.subject, text: mail.text } }, 'mail (no SMTP_URL: logged, not sent)')
-      }
-    }
-
-    async function deliverBatch(): Promise<number> {
-      const due = await app.prisma.$queryRawUnsafe<{ id: string; to: string; subject: string; text: string; html: string; attempts: number }[]>(
-        `UPDATE mail_outbox SET "nextAttemptAt" = now() + ${LEASE}, attempts = attempts + 1
-         WHERE id IN (SELECT id FROM mail_outbox WHERE status = 'pending' AND "nextAttemptAt" <= now()
-                      ORDER BY "nextAttemptAt" LIMIT ${BATCH} FOR UPDATE SKIP LOCKED)
-         RETURNING id, "to", subject, text, html, attempts`,
-      )
-      for (const mail of due) {
-        try {
-          await send(mail)
-          await app.prisma.mailOutbox.update({ where: { id: mail.id }, data: { status: 'sent', sentAt: new Date(), lastError: null } })
-        } catch (error) {
-          const giveUp = mail.attempts >= maxAttempts
-          app.log.warn({ err: error, mailId: mail.id, attempts: mail.attempts, giveUp }, 'mail delivery failed')
-          await app.prisma.mailOutbox.update({
-            where: { id: mail.id },
-            data: {
-              status: giveUp ? 'failed' : 'pending',
-              lastError: String((error as Error).message).slice(0, 1000),
-              nextAttemptAt: new Date(Date.now() + retryDelayMs(mail.attempts)),
-            },
-          })
-        }
-      }
-      return due.length
-    }
-
-    async function drain(): Promise<void> {
-      while ((await deliverBatch()) === BATCH) {
-        // a full batch: there may be more
-      }
-    }
-
-    function kick(): void {
-      if (closed) return
-      if (running) {
-        again = true
-        return
-      }
-      running = drain()
-        .catch((error: unknown) => app.log.error({ err: error }, 'mail outbox run failed'))
-        .finally(() => {
-          running = null
-          if (again) {
-            again = false
-            kick()
-          }
+    app.jobs.define(SEND_MAIL_TASK, async (payload, helpers) => {
+      const id = String(payload.mailId)
+      const mail = await app.prisma.mailOutbox.findUnique({ where: { id } })
+      // Sent already (a retry after a crash between sending and recording), or gone: nothing to do.
+      if (!mail || mail.status === 'sent') return
+      const attempt = helpers.job.attempts
+      try {
+        if (transport) await transport.sendMail({ from, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html })
+        else app.log.info({ mail: { to: mail.to, subject: mail.subject, text: mail.text } }, 'mail (no SMTP_URL: logged, not sent)')
+      } catch (error) {
+        const last = attempt >= helpers.job.max_attempts
+        await app.prisma.mailOutbox.update({
+          where: { id },
+          data: { status: last ? 'failed' : 'pending', attempts: attempt, lastError: String((error as Error).message).slice(0, 1000) },
         })
-    }
-
-    const timer = setInterval(kick, pollIntervalMs)
-    timer.unref()
+        throw error
+      }
+      await app.prisma.mailOutbox.update({ where: { id }, data: { status: 'sent', sentAt: app.config.clock.now(), attempts: attempt, lastError: null } })
+    })
 
     app.decorate('mail', {
       async enqueue(tx, input) {
-        const mail = renderMail(input)
-        await tx.mailOutbox.create({ data: mail })
+        const mail = await tx.mailOutbox.create({ data: renderMail(input), select: { id: true } })
+        await app.jobs.add(tx, { task: SEND_MAIL_TASK, payload: { mailId: mail.id }, maxAttempts, key: `mail:${mail.id}` })
       },
-      kick,
+      kick() {},
       later(task) {
         const done: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
           .then(task)
@@ -124,22 +74,14 @@ export default fp(
       },
       async drain() {
         while (deferred.size > 0) await Promise.all(deferred)
-        // One run at a time: wait out the current one, then run (and any run it chains) to the end.
-        // (Read through a function: kick() replaces `running` behind the compiler's back.)
-        const current = (): Promise<void> | null => running
-        for (let run = current(); run; run = current()) await run
-        kick()
-        for (let run = current(); run; run = current()) await run
+        await app.jobs.drain()
       },
     } satisfies MailOutbox)
 
     app.addHook('onClose', async () => {
       while (deferred.size > 0) await Promise.all(deferred)
-      closed = true
-      clearInterval(timer)
-      if (running) await running
       transport?.close()
     })
   },
-  { name: 'mail', dependencies: ['config', 'prisma'] },
+  { name: 'mail', dependencies: ['config', 'prisma', 'jobs'] },
 )

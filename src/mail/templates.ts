@@ -10,6 +10,7 @@ export type MailInput =
   | { template: 'password_changed'; to: string; name: string; at: Date; ip: string; timeZone: string }
   | { template: 'new_login'; to: string; name: string; at: Date; ip: string; device: string; timeZone: string }
   | { template: 'reading_window_open'; to: string; name: string; supplier: string; accounts: string[]; from: string; to_: string; link: string }
+  | { template: 'reading_accepted'; to: string; name: string; account: string; meter: string; period: string; values: string; consumption: string | null; note: string }
 
 export interface RenderedMail {
   to: string
@@ -89,6 +90,13 @@ export function renderMail(input: MailInput): RenderedMail {
         { link: input.link, label: 'Передать показания' },
         'Показания, переданные позже, будут учтены в следующем периоде, а начисление за текущий пройдёт по среднему.',
         'Отключить такие напоминания можно в настройках уведомлений личного кабинета.',
+      ])
+    case 'reading_accepted':
+      return render(input, 'Показания приняты', `Здравствуйте, ${input.name}!`, [
+        `Показания счётчика ${input.meter} по лицевому счёту ${input.account} приняты за период ${input.period}: ${input.values}.`,
+        input.consumption ? `Расход за период: ${input.consumption}.` : 'Это первые показания счётчика: расход будет рассчитан по следующим.',
+        input.note,
+        'Отключить уведомления по почте можно в настройках личного кабинета.',
       ])
     case 'new_login':
       return render(input, 'Вход с нового устройства', `Здравствуйте, ${input.name}!`, [

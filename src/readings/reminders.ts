@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import { localDate } from '../accounts/meters.ts'
+import { localDate, localHour } from '../accounts/meters.ts'
 import { ruDate } from '../accounts/periods.ts'
 import { displayName } from '../auth/identity.ts'
 import { decideWindow } from './rules.ts'
@@ -11,22 +11,27 @@ declare module 'fastify' {
   }
 }
 
+export const REMINDERS_TASK = 'readings:remind'
+
 /**
- * When a supplier's reading window opens (in its time zone), one mail per person — with email
+ * When a supplier's reading window opens (in its time zone, from READING_REMINDER_HOUR local time), one mail per person — with email
  * notifications and reading reminders on — listing their accounts of that supplier that have no
  * reading for the period yet. Once per window: a reminder_run row, written in the same
  * transaction as the mails, is the proof; several instances cannot both send.
  */
 export default fp(
   async function readingReminders(app: FastifyInstance) {
-    async function run(now = new Date()): Promise<number> {
+    async function run(now = app.config.clock.now()): Promise<number> {
       let sent = 0
       for (const supplier of await app.prisma.supplier.findMany()) {
         const today = localDate(now, supplier.timeZone)
         const decision = decideWindow(today, { startDay: supplier.readingWindowStartDay, endDay: supplier.readingWindowEndDay, acceptOutside: false })
         if (!decision.accepted) continue
+        // Not at night: from the configured hour of the supplier's day (any later day of the window
+        // catches up, should the workers have been down).
+        if (today === decision.window.from && localHour(now, supplier.timeZone) < app.config.readingReminderHour) continue
         const period = new Date(`${decision.period}-01T00:00:00Z`)
-        sent += await app.prisma.$transaction(async (tx) => {
+        sent += await app.transaction(async (tx) => {
           const claimed = await tx.$executeRaw`
             INSERT INTO reminder_run ("supplierId", period, "sentCount") VALUES (${supplier.id}::uuid, ${period}, 0)
             ON CONFLICT DO NOTHING`
@@ -59,27 +64,14 @@ export default fp(
           return recipients.length
         })
       }
-      if (sent > 0) {
-        app.log.info({ sent }, 'reading reminders queued')
-        app.mail.kick()
-      }
+      if (sent > 0) app.log.info({ sent }, 'reading reminders queued')
       return sent
     }
 
     app.decorate('readingReminders', { run })
-    const interval = app.config.readingReminderIntervalMs
-    if (interval > 0) {
-      const tick = () => void run().catch((error: unknown) => app.log.error({ err: error }, 'reading reminders failed'))
-      const timer = setInterval(tick, interval)
-      timer.unref()
-      // A first look soon after start, rather than one interval later.
-      const first = setTimeout(tick, 1000)
-      first.unref()
-      app.addHook('onClose', async () => {
-        clearInterval(timer)
-        clearTimeout(first)
-      })
-    }
+    app.jobs.define(REMINDERS_TASK, async () => void (await run()))
+    // Every quarter of an hour: each supplier's window opens at its own local midnight.
+    app.jobs.schedule(REMINDERS_TASK, '*/15 * * * *')
   },
-  { name: 'reading-reminders', dependencies: ['prisma', 'mail'] },
+  { name: 'reading-reminders', dependencies: ['prisma', 'mail', 'jobs'] },
 )

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
+import { auditContextOf } from '../audit/audit.ts'
 import { callerOf } from '../auth/guard.ts'
 import { Uuid, problems, ref } from '../common/schemas.ts'
 import {
@@ -41,7 +42,7 @@ const readingRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 201: ref(ReadingAccepted, { description: 'Accepted.' }), ...problems(400, 404, 409, 422) },
       },
     },
-    async (request, reply) => reply.code(201).send(await app.readings.submit(callerOf(request), request.params.accountId, request.body)),
+    async (request, reply) => reply.code(201).send(await app.readings.submit(auditContextOf(request), request.params.accountId, request.body)),
   )
 
   app.post(
@@ -104,7 +105,7 @@ const readingRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: ref(ReadingAccepted, { description: 'The new version.' }), ...problems(400, 404, 409, 422) },
       },
     },
-    async (request) => app.readings.correct(callerOf(request), request.params.accountId, request.params.readingId, request.body.values),
+    async (request) => app.readings.correct(auditContextOf(request), request.params.accountId, request.params.readingId, request.body.values),
   )
 
   app.delete(
@@ -120,7 +121,7 @@ const readingRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      await app.readings.cancel(callerOf(request), request.params.accountId, request.params.readingId)
+      await app.readings.cancel(auditContextOf(request), request.params.accountId, request.params.readingId)
       return reply.code(204).send(null)
     },
   )
@@ -151,7 +152,7 @@ const readingRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const rows = typeof request.body === 'string' ? csvReadingRows(request.body) : (request.body as BulkBody).readings.map((row, i) => ({ line: i + 1, ...row }))
-      return app.readings.bulk(callerOf(request), rows)
+      return app.readings.bulk(auditContextOf(request), rows)
     },
   )
 

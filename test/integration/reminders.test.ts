@@ -26,8 +26,10 @@ const reminders = () => smtp.received.filter((m) => m.subject === 'Пора пе
 
 describe('reading reminders', () => {
   it('mail once when the window opens (supplier local time), only to people who want them and have not submitted', async () => {
-    // 15 November 2026, 00:30 in Novosibirsk (UTC+7) is still the 14th in UTC: the window is open there.
-    const opening = new Date('2026-11-14T17:30:00Z')
+    // 15 November 2026, 00:30 in Novosibirsk (UTC+7) is still the 14th in UTC: the window is open
+    // there, but nobody is mailed at night; from 10:00 local time (03:00 UTC) they are.
+    expect(await ctx.app.readingReminders.run(new Date('2026-11-14T17:30:00Z'))).toBe(0)
+    const opening = new Date('2026-11-15T03:00:00Z')
     expect(await ctx.app.readingReminders.run(opening)).toBe(1)
     await ctx.app.mail.drain()
     expect(reminders().map((m) => m.to)).toEqual(['ivan@example.test'])

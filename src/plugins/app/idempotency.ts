@@ -115,14 +115,15 @@ export default fp(
       return payload
     }
 
-    // Expired keys are removed now and then, a batch at a time.
-    const sweep = setInterval(() => {
-      app.prisma.$executeRaw`DELETE FROM idempotency_record WHERE ctid IN (SELECT ctid FROM idempotency_record WHERE "expiresAt" < now() LIMIT 1000)`.catch(
-        (error: unknown) => app.log.warn({ err: error }, 'idempotency sweep failed'),
-      )
-    }, 3_600_000)
-    sweep.unref()
-    app.addHook('onClose', async () => clearInterval(sweep))
+    // Expired keys are removed by a job every hour, a batch at a time so no lock is held for long.
+    app.jobs.define('idempotency:sweep', async () => {
+      let removed: number
+      do {
+        removed = await app.prisma.$executeRaw`
+          DELETE FROM idempotency_record WHERE ctid IN (SELECT ctid FROM idempotency_record WHERE "expiresAt" < now() LIMIT 1000)`
+      } while (removed === 1000)
+    })
+    app.jobs.schedule('idempotency:sweep', '17 * * * *')
   },
-  { name: 'idempotency', dependencies: ['prisma', 'auth-guard'] },
+  { name: 'idempotency', dependencies: ['prisma', 'auth-guard', 'jobs'] },
 )

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type pg from 'pg'
 import { createDatabaseClient } from '../../db/client.ts'
+import { inTransaction, type TransactionOptions, type Tx } from '../../db/transaction.ts'
 import type { PrismaClient } from '../../generated/prisma/client.ts'
 
 declare module 'fastify' {
@@ -9,6 +10,8 @@ declare module 'fastify' {
     prisma: PrismaClient
     /** The pool under Prisma, for set-based SQL (COPY, unnest) and pool metrics. */
     pgPool: pg.Pool
+    /** The one unit of work: `work` runs in a transaction; its writes, audit and jobs commit together. */
+    transaction<T>(work: (tx: Tx) => Promise<T>, options?: TransactionOptions): Promise<T>
   }
 }
 
@@ -23,6 +26,7 @@ export default fp(
     })
     app.decorate('pgPool', db.pool)
     app.decorate('prisma', db.prisma)
+    app.decorate('transaction', <T>(work: (tx: Tx) => Promise<T>, options?: TransactionOptions) => inTransaction(db.prisma, work, options))
     app.addHook('onClose', () => db.close(app.config.shutdownGraceMs))
   },
   { name: 'prisma', dependencies: ['config'] },

@@ -1,0 +1,28 @@
+import type { Tx } from '../db/transaction.ts'
+
+/** A job to run after the transaction that queues it commits (and never if it rolls back). */
+export interface JobSpec {
+  task: string
+  payload?: Record<string, unknown>
+  /** Jobs of one queue run one at a time, in the order they were queued. */
+  queue?: string
+  runAt?: Date
+  maxAttempts?: number
+  /** A job with the same key that has not started yet is replaced (de-duplication). */
+  key?: string
+  priority?: number
+}
+
+/**
+ * Queues a job in the caller's transaction: graphile-worker's `add_job` is plain SQL, so the job
+ * row commits or rolls back with the change that causes it, and LISTEN/NOTIFY wakes a worker at
+ * commit.
+ */
+export async function addJob(tx: Tx, job: JobSpec): Promise<void> {
+  await tx.$queryRaw`
+    SELECT 1 FROM graphile_worker.add_job(
+      ${job.task}, ${JSON.stringify(job.payload ?? {})}::json,
+      queue_name := ${job.queue ?? null}::text, run_at := ${job.runAt ?? null}::timestamptz,
+      max_attempts := ${job.maxAttempts ?? null}::int, job_key := ${job.key ?? null}::text,
+      priority := ${job.priority ?? null}::int)`
+}
