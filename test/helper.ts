@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { buildApp, type App } from '../src/app.ts'
+import type { Clock } from '../src/common/clock.ts'
 import { loadConfig, type Config } from '../src/config.ts'
 import { createDatabaseClient, type DatabaseClient } from '../src/db/client.ts'
 import { createDatabase, dropDatabase } from '../src/db/scratch.ts'
@@ -53,10 +54,14 @@ export interface TestContext {
   close(): Promise<void>
 }
 
-/** An app on its own fresh database; call `close()` in afterAll. Routes may be added before `ready()`. */
-export async function buildTestApp(env: Record<string, string> = {}, options: { ready?: boolean } = {}): Promise<TestContext> {
+/**
+ * An app on its own fresh database; call `close()` in afterAll. Routes may be added before
+ * `ready()`. Tests about dates pass a clock they set (`setClock`), never rewrite the data to fit today.
+ */
+export async function buildTestApp(env: Record<string, string> = {}, options: { ready?: boolean; clock?: Clock } = {}): Promise<TestContext> {
   const db = await createTestDatabase()
-  const app = await buildApp({ ...testConfig(env), databaseUrl: db.url }, { logger: false })
+  const config = testConfig(env)
+  const app = await buildApp({ ...config, clock: options.clock ?? config.clock, databaseUrl: db.url }, { logger: false })
   if (options.ready !== false) await app.ready()
   const client = createDatabaseClient(db.url, { max: 2 })
   return {

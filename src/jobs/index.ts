@@ -66,6 +66,7 @@ export default fp(
     // The worker's own connections: its LISTEN and job fetching never wait behind API requests.
     const workerPool = new pg.Pool({ connectionString: app.config.databaseUrl, max: app.config.jobs.concurrency + 2, application_name: 'abonent-jobs' })
     workerPool.on('error', (error) => log.warn({ err: error }, 'idle job-queue connection failed'))
+    workerPool.on('connect', (client) => client.on('error', (error) => log.warn({ err: error }, 'job-queue connection failed')))
     let runner: Runner | null = null
     let liveness: Liveness | null = null
 
@@ -89,7 +90,19 @@ export default fp(
       },
       add: (tx, job) => addJob(tx, { maxAttempts: app.config.jobs.maxAttempts, ...job }),
       async drain() {
-        await runOnce({ pgPool: workerPool, taskList: tasks, noHandleSignals: true, logger, concurrency: 1 })
+        const events: WorkerEvents = new EventEmitter()
+        let poolId = ''
+        events.on('pool:create', ({ workerPool: pool }) => {
+          poolId = pool.id
+        })
+        await runOnce({ pgPool: workerPool, taskList: tasks, noHandleSignals: true, logger, concurrency: 1, events })
+        // The queue records a job's success or failure after the worker moves on (not awaited):
+        // wait for those writes, so a caller reads the outcome rather than a job still locked.
+        for (let i = 0; i < 2000; i++) {
+          const { rows } = await workerPool.query<{ n: number }>('SELECT count(*)::int AS n FROM graphile_worker._private_jobs WHERE locked_by = $1', [poolId])
+          if (rows[0]!.n === 0) return
+          await new Promise((resolve) => setTimeout(resolve, 5))
+        }
       },
       recoverDeadWorkers,
       stats: () => queueStats(workerPool),
@@ -101,8 +114,9 @@ export default fp(
         liveness = await holdLiveness(app.config.databaseUrl!, (error) => log.error({ err: error }, 'worker liveness connection failed'))
         await recoverDeadWorkers()
         const events: WorkerEvents = new EventEmitter()
-        events.on('worker:create', ({ worker }) => {
-          liveness?.addWorker(worker.workerId).catch((error: unknown) => log.error({ err: error }, 'could not record a worker'))
+        // Jobs are locked in the name of the worker pool: that id is what a sweeper releases.
+        events.on('pool:create', ({ workerPool: pool }) => {
+          liveness?.addWorker(pool.id).catch((error: unknown) => log.error({ err: error }, 'could not record a worker pool'))
         })
         events.on('job:failed', ({ job, error }) => log.warn({ jobId: job.id, task: job.task_identifier, attempts: job.attempts, err: error }, 'job failed'))
         runner = await run({

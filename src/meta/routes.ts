@@ -37,7 +37,7 @@ const metaRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         operationId: 'getReadiness',
         tags: ['meta'],
-        summary: 'Readiness: the database answers and every migration is applied',
+        summary: 'Readiness: the database answers and every migration is applied; the job queue backlog',
         description: 'Answers 503 `not_ready` with `checks` naming what is missing.',
         security: [],
         response: { 200: ref(ReadinessReport, { description: 'Ready to serve.' }), ...probeProblems(503) },
@@ -52,7 +52,7 @@ const metaRoutes: FastifyPluginAsyncTypebox = async (app) => {
             : `Migrations not applied: ${readiness.pendingMigrations.join(', ')}.`
         throw new DomainError(503, 'not_ready', 'Not ready', detail, { checks: readiness })
       }
-      return { status: 'ready' as const, checks: { database: 'ok' as const, migrations: 'ok' as const } }
+      return { status: 'ready' as const, checks: { database: 'ok' as const, migrations: 'ok' as const }, queue: await app.jobs.stats() }
     },
   )
 

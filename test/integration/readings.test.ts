@@ -1,4 +1,5 @@
 import { localDate } from '../../src/accounts/meters.ts'
+import { setClock } from '../../src/common/clock.ts'
 import { seedDemoData } from '../../src/db/seed.ts'
 import { buildTestApp, type TestContext } from '../helper.ts'
 import { DEMO, bearer, createStaff, login, signUp, supplierId } from '../support/auth.ts'
@@ -16,11 +17,15 @@ let meterId: string
 const p = () => ctx.client.prisma
 const TZ = 'Asia/Novosibirsk'
 
-/** A reading window that contains today (the whole month), or one that excludes it. */
+// The heat supplier takes readings from the 15th to the 25th (Novosibirsk time).
+const clock = setClock('2026-11-20T05:00:00Z')
+const IN_WINDOW = '2026-11-20T05:00:00Z' // 12:00 on 20 November in Novosibirsk
+const OUTSIDE_WINDOW = '2026-11-05T05:00:00Z'
+
+/** Today inside the reading window, or outside it (where the supplier may take readings for the next period). */
 async function windowOpen(open: boolean, acceptOutside = false) {
-  const day = Number(localDate(new Date(), TZ).slice(8))
-  const [startDay, endDay] = open ? [1, 31] : day <= 26 ? [day + 1, day + 2] : [1, 2]
-  await p().supplier.update({ where: { id: heat }, data: { readingWindowStartDay: startDay, readingWindowEndDay: endDay, acceptReadingsOutsideWindow: acceptOutside } })
+  clock.set(open ? IN_WINDOW : OUTSIDE_WINDOW)
+  await p().supplier.update({ where: { id: heat }, data: { acceptReadingsOutsideWindow: acceptOutside } })
 }
 
 /** A meter of its own for each test: nothing carries over between tests. */
@@ -41,11 +46,11 @@ async function history(meter: string, period: string, t1: string, consumption: s
 const submit = (payload: object, token = ivan, headers: Record<string, string> = {}) =>
   ctx.app.inject({ method: 'POST', url: `/v1/accounts/${accountId}/readings`, headers: { ...bearer(token), ...headers }, payload })
 
-const currentPeriod = () => localDate(new Date(), TZ).slice(0, 7)
+const currentPeriod = () => localDate(clock.now(), TZ).slice(0, 7)
 
 beforeAll(async () => {
   smtp = await startSmtpServer()
-  ctx = await buildTestApp({ SMTP_URL: smtp.url })
+  ctx = await buildTestApp({ SMTP_URL: smtp.url }, { clock })
   await seedDemoData(p())
   heat = await supplierId(ctx, 'sibteplo')
   ivan = (await signUp(ctx, smtp, 'ivan@example.test', DEMO.ivanovHeat)).accessToken
@@ -92,9 +97,9 @@ describe('POST /v1/accounts/{id}/readings', () => {
 
   it('cannot be backdated into a window (customers): the window is the day of submission', async () => {
     await windowOpen(false)
-    const yesterday = new Date(Date.now() - 86_400_000).toISOString()
+    const yesterday = new Date(clock.now().getTime() - 86_400_000).toISOString()
     expect((await submit({ meterId, values: { T1: '1' }, takenAt: yesterday })).json().code).toBe('reading_window_closed')
-    const weekAgo = new Date(Date.now() - 7 * 86_400_000).toISOString()
+    const weekAgo = new Date(clock.now().getTime() - 7 * 86_400_000).toISOString()
     await windowOpen(true)
     expect((await submit({ meterId, values: { T1: '1' }, takenAt: weekAgo })).json().code).toBe('reading_too_old')
   })
@@ -128,7 +133,7 @@ describe('POST /v1/accounts/{id}/readings', () => {
   it('refuses values the schema cannot read, and future timestamps', async () => {
     expect((await submit({ meterId, values: { T1: '-5' } })).statusCode).toBe(400)
     expect((await submit({ meterId, values: { T1: 12 } })).statusCode).toBe(400)
-    const future = new Date(Date.now() + 3_600_000).toISOString()
+    const future = new Date(clock.now().getTime() + 3_600_000).toISOString()
     expect((await submit({ meterId, values: { T1: '1' }, takenAt: future })).json().code).toBe('reading_in_future')
   })
 
@@ -175,15 +180,28 @@ describe('POST /v1/accounts/{id}/readings', () => {
 })
 
 describe('concurrency and retries', () => {
-  it('serializes submissions per meter: of two at once, one is current and the other its earlier version', async () => {
+  it('serializes submissions per meter: of two at once, one is current and the other its earlier version (50 rounds)', async () => {
+    for (let round = 0; round < 50; round++) {
+      const meter = await freshMeter()
+      await history(meter, '2026-01', '100.000')
+      const results = await Promise.all([submit({ meterId: meter, values: { T1: '110' } }), submit({ meterId: meter, values: { T1: '120' } })])
+      expect(results.map((r) => r.statusCode)).toEqual([201, 201])
+      // Transactions may start in one order and take the lock in the other: the chain, not the clock, tells which came last.
+      const current = await p().reading.findMany({ where: { meterId: meter, period: new Date(`${currentPeriod()}-01`) }, orderBy: { status: 'asc' } })
+      expect(current.map((r) => r.status).sort()).toEqual(['accepted', 'superseded'])
+      const accepted = current.find((r) => r.status === 'accepted')!
+      const superseded = current.find((r) => r.status === 'superseded')!
+      expect(accepted.supersedesId).toBe(superseded.id)
+      // Both measured against the January reading, never against each other.
+      expect(current.map((r) => r.t1Consumption!.toFixed(3))).toEqual(current.map((r) => (Number(r.t1) - 100).toFixed(3)))
+    }
+  })
+
+  it('the database itself refuses a second current reading of one meter and period', async () => {
     await history(meterId, '2026-01', '100.000')
-    const results = await Promise.all([submit({ meterId, values: { T1: '110' } }), submit({ meterId, values: { T1: '120' } })])
-    expect(results.map((r) => r.statusCode)).toEqual([201, 201])
-    const current = await p().reading.findMany({ where: { meterId, period: new Date(`${currentPeriod()}-01`) }, orderBy: { createdAt: 'asc' } })
-    expect(current.map((r) => r.status)).toEqual(['superseded', 'accepted'])
-    expect(current[1]!.supersedesId).toBe(current[0]!.id)
-    // Both measured against the January reading, never against each other.
-    expect(current.map((r) => r.t1Consumption!.toFixed(3))).toEqual(current.map((r) => (Number(r.t1) - 100).toFixed(3)))
+    const row = { meterId, accountId, period: new Date('2026-11-01'), t1: '110', takenAt: new Date(IN_WINDOW), source: 'customer' as const, flags: [] }
+    await p().reading.create({ data: row })
+    await expect(p().reading.create({ data: row })).rejects.toThrow(/reading_one_current_per_period|Unique constraint/)
   })
 
   it('Idempotency-Key: a retry gets the first answer; another body with the key is 422', async () => {

@@ -37,6 +37,27 @@ export default fp(
       },
     })
 
+    // The job queue, read at each scrape (one small query): the backlog and the failures to alert on.
+    new Gauge({
+      name: 'jobs',
+      help: 'Background jobs by state (waiting: due and not taken; failed: used all attempts)',
+      labelNames: ['state'] as const,
+      registers: [registry],
+      async collect() {
+        const stats = await app.jobs.stats().catch(() => null)
+        if (!stats) return
+        for (const state of ['waiting', 'running', 'scheduled', 'failed'] as const) this.set({ state }, stats[state])
+      },
+    })
+    new Gauge({
+      name: 'jobs_oldest_waiting_seconds',
+      help: 'How long the oldest due job has waited for a worker',
+      registers: [registry],
+      async collect() {
+        const stats = await app.jobs.stats().catch(() => null)
+        if (stats) this.set(stats.oldestWaitingSeconds)
+      },
+    })
     app.decorate('metrics', registry)
     app.addHook('onResponse', async (request, reply) => {
       const labels = {
@@ -48,5 +69,5 @@ export default fp(
       duration.observe(labels, reply.elapsedTime / 1000)
     })
   },
-  { name: 'metrics', dependencies: ['prisma'] },
+  { name: 'metrics', dependencies: ['prisma', 'jobs'] },
 )

@@ -1,0 +1,64 @@
+import { setClock } from '../../src/common/clock.ts'
+import { seedDemoData } from '../../src/db/seed.ts'
+import { buildTestApp, type TestContext } from '../helper.ts'
+import { DEMO, bearer, signUp } from '../support/auth.ts'
+import { startSmtpServer, type SmtpServer } from '../support/smtp.ts'
+
+let ctx: TestContext
+let smtp: SmtpServer
+let token: string
+let accountId: string
+let meterId: string
+const p = () => ctx.client.prisma
+
+beforeAll(async () => {
+  smtp = await startSmtpServer()
+  // Inside the heat supplier's window (15th..25th, Novosibirsk).
+  ctx = await buildTestApp({ SMTP_URL: smtp.url }, { clock: setClock('2026-11-20T05:00:00Z') })
+  await seedDemoData(p())
+  token = (await signUp(ctx, smtp, 'ivan@example.test', DEMO.ivanovHeat)).accessToken
+  const account = await p().account.findFirstOrThrow({ where: { number: '5400012345' } })
+  accountId = account.id
+  meterId = (await p().meter.findFirstOrThrow({ where: { accountId } })).id
+})
+afterAll(async () => {
+  await p().$executeRawUnsafe('DROP TRIGGER IF EXISTS refuse_jobs ON graphile_worker._private_jobs')
+  await ctx.close()
+  await smtp.close()
+})
+
+const submit = (t1: string) => ctx.app.inject({ method: 'POST', url: `/v1/accounts/${accountId}/readings`, headers: bearer(token), payload: { meterId, values: { T1: t1 } } })
+const counts = async () => ({
+  readings: await p().reading.count({ where: { meterId } }),
+  audit: await p().auditLog.count({ where: { entity: 'reading' } }),
+  jobs: (await p().$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM graphile_worker.jobs WHERE task_identifier = 'readings:accepted'`)[0]!.n,
+})
+
+describe('one unit of work', () => {
+  it('a reading, its audit entry and its queued job commit or roll back together', async () => {
+    // The queue refuses the job: the reading and its audit entry must not stay behind.
+    await p().$executeRawUnsafe(`CREATE OR REPLACE FUNCTION refuse_job() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'job queue unavailable'; END $$`)
+    await p().$executeRawUnsafe('CREATE TRIGGER refuse_jobs BEFORE INSERT ON graphile_worker._private_jobs FOR EACH ROW EXECUTE FUNCTION refuse_job()')
+    const refused = await submit('123.400')
+    expect(refused.statusCode).toBe(500)
+    expect(refused.json()).toMatchObject({ code: 'internal_error' })
+    expect(JSON.stringify(refused.json())).not.toContain('job queue unavailable')
+    expect(await counts()).toEqual({ readings: 0, audit: 0, jobs: 0 })
+
+    await p().$executeRawUnsafe('DROP TRIGGER refuse_jobs ON graphile_worker._private_jobs')
+    const saved = await submit('123.400')
+    expect(saved.statusCode).toBe(201)
+    expect(await counts()).toEqual({ readings: 1, audit: 1, jobs: 1 })
+    const entry = await p().auditLog.findFirstOrThrow({ where: { entity: 'reading' } })
+    expect(entry).toMatchObject({ entityId: saved.json().reading.id, action: 'submit', actorRole: 'customer' })
+  })
+
+  it('the job confirms the reading to the customer by mail, once it runs', async () => {
+    await ctx.app.mail.drain()
+    const mail = smtp.to('ivan@example.test').find((m) => m.subject === 'Показания приняты')
+    expect(mail?.text).toContain('5400012345')
+    expect(mail?.text).toContain('ноябрь 2026')
+    expect(mail?.text).toContain('T1 123.400')
+    expect((await ctx.app.jobs.stats()).waiting).toBe(0)
+  })
+})
