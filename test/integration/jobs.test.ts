@@ -113,8 +113,8 @@ describe('two workers on one database', () => {
       })
       // Generous bound: a busy machine is slow, never wrong.
       for (let waited = 0; waited < 120_000; waited += 100) {
-        const [{ done }] = await p().$queryRaw<{ done: number }[]>`SELECT count(*)::int AS done FROM job_run`
-        if (done >= total) break
+        const [row] = await p().$queryRaw<{ done: number }[]>`SELECT count(*)::int AS done FROM job_run`
+        if (row!.done >= total) break
         await new Promise((resolve) => setTimeout(resolve, 100))
       }
       const runs = await p().$queryRaw<{ n: number; times: number }[]>`SELECT n, count(*)::int AS times FROM job_run GROUP BY n ORDER BY n`

@@ -21,7 +21,11 @@ describe('GET /ready', () => {
   it('is ready on a migrated database', async () => {
     const res = await ctx.app.inject({ method: 'GET', url: '/ready' })
     expect(res.statusCode).toBe(200)
-    expect(res.json()).toEqual({ status: 'ready', checks: { database: 'ok', migrations: 'ok' } })
+    expect(res.json()).toEqual({
+      status: 'ready',
+      checks: { database: 'ok', migrations: 'ok' },
+      queue: { waiting: 0, oldestWaitingSeconds: 0, running: 0, scheduled: 0, failed: 0 },
+    })
   })
 
   it('is 503 not_ready, naming the migrations, on a database that lacks them', async () => {

@@ -42,7 +42,8 @@ describe('src/server.ts', () => {
       const port = await freePort()
       const server = startServer({ DATABASE_URL: db.url, PORT: String(port), SEED_DEMO_DATA: 'true' })
       try {
-        await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health`)).ok, 20_000)
+        // Generous: migrations and a cold start on a busy machine are slow, never wrong.
+        await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health`)).ok, 150_000)
         const ready = await fetch(`http://127.0.0.1:${port}/ready`)
         expect(ready.status).toBe(200)
         const suppliers = (await (await fetch(`http://127.0.0.1:${port}/v1/suppliers`)).json()) as { items: unknown[] }
@@ -53,6 +54,8 @@ describe('src/server.ts', () => {
       }
       expect(await server.exited).toBe(0)
       expect(server.output()).toMatch(/"signal":"SIGTERM".*stopping/)
-    })
+      // npm start runs the worker too: it started with the API and stopped with it.
+      expect(server.output()).toMatch(/worker started/)
+    }, 240_000)
   })
 })
