@@ -1,6 +1,7 @@
 import { localDate } from '../accounts/meters.ts'
 import { periodName, ruDate } from '../accounts/periods.ts'
-import { field, heading, renderPdf, rubles, table } from '../documents/pdf.ts'
+import { rubles } from '../common/money.ts'
+import { field, heading, renderPdf, table } from '../documents/pdf.ts'
 import type { Supplier } from '../generated/prisma/client.ts'
 import type { Statement } from './schemas.ts'
 
