@@ -31,5 +31,19 @@ export default tseslint.config(
       '@typescript-eslint/no-non-null-assertion': 'off',
     },
   },
+  {
+    // Rule modules are pure, so that they can be tested with worked examples and nothing running.
+    files: ['src/**/rules.ts', 'src/**/rules/**/*.ts', 'src/common/money.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['fastify', 'fastify-plugin', '@fastify/*', 'pg', 'pg-*', '@prisma/*', '**/generated/**', '**/db/**'], message: 'Rule modules are pure: no framework, driver or database.' },
+          ],
+        },
+      ],
+    },
+  },
   { files: ['**/*.js', '**/*.mjs'], languageOptions: { globals: globals.node } },
 )

@@ -1,27 +1,20 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
+import { visibleAccounts } from '../access/visibility.ts'
 import type { AuditContext } from '../audit/audit.ts'
 import type { Caller } from '../auth/guard.ts'
 import { holderName } from '../auth/identity.ts'
 import { ConflictError, NotFoundError, UnprocessableError } from '../common/errors.ts'
 import { decodeCursor, pageOf } from '../common/cursor.ts'
 import { DEFAULT_PAGE_SIZE, type PageQuery } from '../common/schemas.ts'
-import type { Account, Meter, Prisma, Supplier } from '../generated/prisma/client.ts'
+import type { Account, Meter, Supplier } from '../generated/prisma/client.ts'
+import { balances } from '../ledger/service.ts'
 import { localDate, verificationExpired, zonesOf } from './meters.ts'
 import { findAccountInRegister } from './register-match.ts'
 import type { AccountDetails, AccountSummary, Balance, LinkAccountRequest, MeterInfo } from './schemas.ts'
 
-/** The accounts a caller may see: linked ones for people, their supplier's for operators, all for admins. */
-export function visibleAccounts(caller: Caller): Prisma.AccountWhereInput {
-  switch (caller.role) {
-    case 'admin':
-      return {}
-    case 'operator':
-      return { supplierId: caller.supplierId ?? '00000000-0000-0000-0000-000000000000' }
-    default:
-      return { users: { some: { userId: caller.userId } } }
-  }
-}
+// readings/service.ts still imports the rule from here; drop this once it imports access/visibility.ts.
+export { visibleAccounts }
 
 function meterInfo(meter: Meter, today: string): MeterInfo {
   return {
@@ -38,40 +31,6 @@ function meterInfo(meter: Meter, today: string): MeterInfo {
 }
 
 function createAccountsService(app: FastifyInstance) {
-  /** Balances of many accounts in one query, summed as exact numerics in PostgreSQL. */
-  async function balances(accountIds: string[]): Promise<Map<string, Balance>> {
-    if (accountIds.length === 0) return new Map()
-    const rows = await app.prisma.$queryRaw<{ id: string; balance: string; pending: string; toPay: string }[]>`
-      SELECT a.id,
-             (a."openingBalance" + COALESCE(c.total, 0) - COALESCE(p.paid, 0))::numeric(14, 2)::text AS balance,
-             COALESCE(p.pending, 0)::numeric(14, 2)::text AS pending,
-             GREATEST(a."openingBalance" + COALESCE(c.total, 0) - COALESCE(p.paid, 0) - COALESCE(p.pending, 0), 0)::numeric(14, 2)::text AS "toPay"
-      FROM account a
-      LEFT JOIN LATERAL (SELECT sum(amount) AS total FROM charge WHERE "accountId" = a.id) c ON true
-      LEFT JOIN LATERAL (
-        SELECT sum(amount) FILTER (WHERE status = 'succeeded') AS paid,
-               sum(amount) FILTER (WHERE status = 'pending') AS pending
-        FROM payment WHERE "accountId" = a.id) p ON true
-      WHERE a.id = ANY(${accountIds}::uuid[])`
-    const pending = await app.prisma.payment.findMany({
-      where: { accountId: { in: accountIds }, status: 'pending' },
-      orderBy: { paidAt: 'asc' },
-    })
-    return new Map(
-      rows.map((row) => [
-        row.id,
-        {
-          balance: row.balance,
-          pendingPayments: row.pending,
-          toPay: row.toPay,
-          pending: pending
-            .filter((p) => p.accountId === row.id)
-            .map((p) => ({ id: p.id, amount: p.amount.toFixed(2), paidAt: p.paidAt.toISOString(), provider: p.provider })),
-        },
-      ]),
-    )
-  }
-
   function summaryOf(account: Account & { supplier: Supplier }, balance: Balance): AccountSummary {
     const { supplier } = account
     return {
@@ -98,7 +57,6 @@ function createAccountsService(app: FastifyInstance) {
 
   return {
     findVisible,
-    balances,
 
     async list(caller: Caller, { limit = DEFAULT_PAGE_SIZE, cursor }: PageQuery) {
       const after = cursor ? (decodeCursor(cursor, ['string']) as [string]) : undefined
@@ -108,13 +66,13 @@ function createAccountsService(app: FastifyInstance) {
         orderBy: { id: 'asc' },
         take: limit + 1,
       })
-      const sums = await balances(rows.slice(0, limit).map((a) => a.id))
+      const sums = await balances(app.prisma, rows.slice(0, limit).map((a) => a.id))
       return pageOf(rows, limit, (a) => [a.id], (a) => summaryOf(a, sums.get(a.id)!))
     },
 
     async details(caller: Caller, accountId: string): Promise<AccountDetails> {
       const account = await findVisible(caller, accountId)
-      const sums = await balances([account.id])
+      const sums = await balances(app.prisma, [account.id])
       const today = localDate(new Date(), account.supplier.timeZone)
       return {
         ...summaryOf(account, sums.get(account.id)!),

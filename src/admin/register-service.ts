@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import { visibleAccounts } from '../accounts/service.ts'
+import { visibleAccounts } from '../access/visibility.ts'
 import type { AuditContext } from '../audit/audit.ts'
 import type { Caller } from '../auth/guard.ts'
 import { visibleSupplier } from '../auth/scope.ts'

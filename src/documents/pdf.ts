@@ -27,14 +27,6 @@ export async function renderPdf(info: { title: string; subject?: string }, draw:
   return Buffer.concat(chunks)
 }
 
-/** Rubles as printed on Russian documents: 1 234,56 ₽ (from an exact decimal string). */
-export function rubles(amount: string): string {
-  const negative = amount.startsWith('-')
-  const [whole, fraction = '00'] = amount.replace('-', '').split('.')
-  const grouped = whole!.replace(/\B(?=(\d{3})+(?!\d))/g, '\u00a0')
-  return `${negative ? '−' : ''}${grouped},${fraction.padEnd(2, '0')} ₽`
-}
-
 export function heading(doc: Pdf, text: string): void {
   doc.font('bold').fontSize(14).text(text, { align: 'center' }).moveDown(0.8).font('regular').fontSize(10)
 }

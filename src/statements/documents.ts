@@ -1,7 +1,9 @@
 import { localDate } from '../accounts/meters.ts'
 import { periodName, ruDate } from '../accounts/periods.ts'
-import { field, heading, renderPdf, rubles, table } from '../documents/pdf.ts'
+import { rubles, toKopecks } from '../common/money.ts'
+import { field, heading, renderPdf, table } from '../documents/pdf.ts'
 import type { Supplier } from '../generated/prisma/client.ts'
+import { debtOf } from '../ledger/rules.ts'
 import type { Statement } from './schemas.ts'
 
 const SERVICE_NAMES: Record<string, string> = {
@@ -63,7 +65,8 @@ export interface CertificateInput {
 export function debtCertificatePdf(input: CertificateInput): Promise<Buffer> {
   const { supplier } = input
   const date = ruDate(localDate(input.at, supplier.timeZone))
-  const owes = !input.balance.startsWith('-') && input.balance !== '0.00'
+  const { debt, advance } = debtOf(toKopecks(input.balance))
+  const owes = debt > 0n
   return renderPdf({ title: `Справка ${owes ? 'о задолженности' : 'об отсутствии задолженности'} № ${input.number}` }, (doc) => {
     doc.fontSize(9).text(supplier.name)
     doc.text(`ИНН ${supplier.inn}${supplier.kpp ? `, КПП ${supplier.kpp}` : ''}`)
@@ -78,10 +81,10 @@ export function debtCertificatePdf(input: CertificateInput): Promise<Buffer> {
     doc.moveDown()
     doc.text(
       owes
-        ? `По состоянию на ${date} задолженность по лицевому счёту ${input.account.number} составляет ${rubles(input.balance)}.`
-        : `По состоянию на ${date} задолженность по лицевому счёту ${input.account.number} отсутствует${input.balance !== '0.00' ? `; переплата ${rubles(input.balance.replace('-', ''))}` : ''}.`,
+        ? `По состоянию на ${date} задолженность по лицевому счёту ${input.account.number} составляет ${rubles(debt)}.`
+        : `По состоянию на ${date} задолженность по лицевому счёту ${input.account.number} отсутствует${advance > 0n ? `; переплата ${rubles(advance)}` : ''}.`,
     )
-    if (input.pendingPayments !== '0.00') {
+    if (toKopecks(input.pendingPayments) !== 0n) {
       doc.moveDown(0.5).text(`Платежи в обработке банком: ${rubles(input.pendingPayments)} (не учтены в сумме выше).`)
     }
     doc.moveDown(2).fontSize(8).fillColor('#555').text('Справка сформирована автоматически в личном кабинете абонента.')

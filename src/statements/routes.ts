@@ -7,6 +7,7 @@ import { AccountParams } from '../accounts/schemas.ts'
 import { callerOf } from '../auth/guard.ts'
 import { holderName } from '../auth/identity.ts'
 import { problems, ref } from '../common/schemas.ts'
+import { balances } from '../ledger/service.ts'
 import { Statement, StatementQuery } from './schemas.ts'
 import { debtCertificatePdf, statementPdf } from './documents.ts'
 
@@ -65,7 +66,7 @@ const statementRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const account = await app.accounts.findVisible(callerOf(request), request.params.accountId)
-      const balance = (await app.accounts.balances([account.id])).get(account.id)!
+      const balance = (await balances(app.prisma, [account.id])).get(account.id)!
       const at = new Date()
       const number = `${localDate(at, account.supplier.timeZone).replace(/-/g, '')}-${randomBytes(3).toString('hex').toUpperCase()}`
       const document = await debtCertificatePdf({

@@ -1,5 +1,4 @@
 import { addMonths, monthsBetween, periodName } from '../../src/accounts/periods.ts'
-import { rubles } from '../../src/documents/pdf.ts'
 
 describe('periods', () => {
   it('add months across years', () => {
@@ -16,13 +15,5 @@ describe('periods', () => {
 
   it('are named in Russian', () => {
     expect(periodName('2026-03')).toBe('март 2026')
-  })
-})
-
-describe('rubles', () => {
-  it('prints exact amounts the Russian way', () => {
-    expect(rubles('1234567.50')).toBe('1\u00a0234\u00a0567,50 ₽')
-    expect(rubles('-0.07')).toBe('−0,07 ₽')
-    expect(rubles('0.00')).toBe('0,00 ₽')
   })
 })
