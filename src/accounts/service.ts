@@ -14,7 +14,6 @@ import { findAccountInRegister } from './register-match.ts'
 import type { AccountDetails, AccountSummary, Balance, LinkAccountRequest, MeterInfo } from './schemas.ts'
 
 // readings/service.ts still imports the rule from here; drop this once it imports access/visibility.ts.
-export { visibleAccounts }
 
 function meterInfo(meter: Meter, today: string): MeterInfo {
   return {

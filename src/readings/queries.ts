@@ -1,4 +1,5 @@
 import { addMonths } from '../accounts/periods.ts'
+import { visibleAccountSql } from '../access/visibility.ts'
 import type { Caller } from '../auth/guard.ts'
 import { uuidv7 } from '../common/uuid.ts'
 import type { Tx } from '../db/transaction.ts'
@@ -31,11 +32,7 @@ export async function findTarget(db: Tx, caller: Caller, accountId: string, mete
             FROM meter m WHERE m.id = ${meterId}::uuid AND m."accountId" = a.id) AS meter
     FROM account a JOIN supplier s ON s.id = a."supplierId"
     WHERE a.id = ${accountId}::uuid
-      -- The visibility of visibleAccounts(): admins all, operators their supplier's, people their linked accounts.
-      AND (${caller.role} = 'admin'
-           OR (${caller.role} = 'operator' AND a."supplierId" = ${caller.supplierId}::uuid)
-           OR (${caller.role} NOT IN ('admin', 'operator')
-               AND EXISTS (SELECT 1 FROM user_account ua WHERE ua."accountId" = a.id AND ua."userId" = ${caller.userId}::uuid)))`
+      AND ${visibleAccountSql(caller, 'a')}`
   const row = rows[0]
   if (!row) return null
   return {

@@ -11,8 +11,8 @@ function startWorker(databaseUrl: string): { child: ChildProcess; exited: Promis
     env: { ...process.env, NODE_OPTIONS: '', NODE_ENV: 'test', LOG_LEVEL: 'warn', DATABASE_URL: databaseUrl, MIGRATE_ON_START: 'false', SEED_DEMO_DATA: 'false' },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()))
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()))
   return { child, exited, output: () => output }
 }
