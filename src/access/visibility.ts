@@ -1,4 +1,4 @@
-import type { Caller } from '../auth/guard.ts'
+import type { Caller } from './guard.ts'
 import { Prisma } from '../generated/prisma/client.ts'
 
 /**

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { auditContextOf } from '../audit/audit.ts'
-import { callerOf } from '../auth/guard.ts'
+import { callerOf } from '../access/guard.ts'
 import { PageQuery, problems, ref } from '../common/schemas.ts'
 import { AccountDetails, AccountParams, AccountSummaryPage, AccountUpdate, LinkAccountRequest, MeterInfoList } from './schemas.ts'
 

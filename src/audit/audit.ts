@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { callerOf, type Caller } from '../auth/guard.ts'
+import { callerOf, type Caller } from '../access/guard.ts'
 import type { Prisma } from '../generated/prisma/client.ts'
 
 /** Who acts, from where, in which request. */

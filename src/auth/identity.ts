@@ -21,17 +21,6 @@ export function displayName(person: { surname: string; givenNames: string | null
   return person.givenNames ? `${person.givenNames} ${person.surname}` : person.surname
 }
 
-/** A register's holder as one line: "Иванов Иван Петрович". */
-export function holderName(account: { holderSurname: string; holderGivenNames: string | null }): string {
-  return [account.holderSurname, account.holderGivenNames].filter(Boolean).join(' ')
-}
-
-/** Surnames compare case-insensitively and with ё = е, as Russian registers spell them either way. */
-export function sameSurname(a: string, b: string): boolean {
-  const fold = (value: string) => value.normalize('NFC').trim().toLocaleLowerCase('ru').replace(/ё/g, 'е').replace(/\s+/g, ' ')
-  return fold(a) !== '' && fold(a) === fold(b)
-}
-
 export const ORG_CODE_PATTERN = /^ORG-[A-Z0-9]{6,12}$/
 
 export type LoginIdentifier =

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import { problems, ref } from '../common/schemas.ts'
-import { callerOf } from './guard.ts'
+import { callerOf } from '../access/guard.ts'
 import {
   Accepted,
   EmailRequest,

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { UnauthorizedError } from '../common/errors.ts'
 import type { Prisma, Role } from '../generated/prisma/client.ts'
-import type { AccessClaims } from './guard.ts'
+import type { AccessClaims } from '../access/guard.ts'
 import { digestToken, newSecretToken } from './tokens.ts'
 
 export interface TokenPair {

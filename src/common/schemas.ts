@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from 'typebox'
-import { PERIOD_PATTERN } from '../accounts/periods.ts'
+import { PERIOD_PATTERN } from './periods.ts'
 
 /**
  * Shared schemas of the contract. Each has an `$id`, is registered once with `app.addSchema`

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Readable } from 'node:stream'
 import { Type } from 'typebox'
-import { callerOf } from '../auth/guard.ts'
+import { callerOf } from '../access/guard.ts'
 import { BadRequestError } from '../common/errors.ts'
 import { PageQuery, Uuid, problems, ref } from '../common/schemas.ts'
 import type { ImportJob } from '../generated/prisma/client.ts'

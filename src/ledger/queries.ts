@@ -4,7 +4,7 @@
  * transaction client or the PrismaClient, so that billing and payments can post and read
  * inside their own unit of work.
  */
-import { addMonths } from '../accounts/periods.ts'
+import { addMonths } from '../common/periods.ts'
 import { toKopecks, type Kopecks } from '../common/money.ts'
 import { Prisma, type Service } from '../generated/prisma/client.ts'
 import type { LedgerSums, PeriodFlows } from './rules.ts'

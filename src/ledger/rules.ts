@@ -3,7 +3,7 @@
  * ledger/queries.ts, which decides which charges and payments count; this decides what they add
  * up to. A positive balance is the customer's debt, a negative one money paid in advance.
  */
-import { addMonths, monthsBetween } from '../accounts/periods.ts'
+import { addMonths, monthsBetween } from '../common/periods.ts'
 import { sumKopecks, type Kopecks } from '../common/money.ts'
 
 /** What one account's ledger holds before some moment, or now. */

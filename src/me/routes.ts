@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { callerOf } from '../auth/guard.ts'
+import { callerOf } from '../access/guard.ts'
 import { PageQuery, Uuid, problems, ref } from '../common/schemas.ts'
 import { DeleteMeRequest, Me, MeUpdate, PersonalDataExport, SessionInfoPage } from './schemas.ts'
 

@@ -1,6 +1,6 @@
-import { addMonths } from '../accounts/periods.ts'
+import { addMonths } from '../common/periods.ts'
 import { visibleAccountSql } from '../access/visibility.ts'
-import type { Caller } from '../auth/guard.ts'
+import type { Caller } from '../access/guard.ts'
 import { uuidv7 } from '../common/uuid.ts'
 import type { Tx } from '../db/transaction.ts'
 import type { ReadingSource } from '../generated/prisma/client.ts'

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { localDate, localHour } from '../accounts/meters.ts'
-import { ruDate } from '../accounts/periods.ts'
+import { ruDate } from '../common/periods.ts'
 import { displayName } from '../auth/identity.ts'
 import { decideWindow } from './rules.ts'
 

@@ -1,5 +1,5 @@
 import { localDate } from '../accounts/meters.ts'
-import { periodName, ruDate } from '../accounts/periods.ts'
+import { periodName, ruDate } from '../common/periods.ts'
 import { rubles, toKopecks } from '../common/money.ts'
 import { field, heading, renderPdf, table } from '../documents/pdf.ts'
 import type { Supplier } from '../generated/prisma/client.ts'

@@ -1,5 +1,5 @@
 import { visibleAccountSql, visibleAccounts } from '../../src/access/visibility.ts'
-import type { Caller } from '../../src/auth/guard.ts'
+import type { Caller } from '../../src/access/guard.ts'
 import { createDatabaseClient, type DatabaseClient } from '../../src/db/client.ts'
 import { seedDemoData } from '../../src/db/seed.ts'
 import { Prisma, type Role } from '../../src/generated/prisma/client.ts'

@@ -1,4 +1,5 @@
-import { classifyLogin, loginKey, normalizeEmail, normalizePhone, sameSurname } from '../../src/auth/identity.ts'
+import { sameSurname } from '../../src/accounts/holder-name.ts'
+import { classifyLogin, loginKey, normalizeEmail, normalizePhone } from '../../src/auth/identity.ts'
 
 describe('sameSurname', () => {
   it.each([

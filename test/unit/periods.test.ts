@@ -1,4 +1,4 @@
-import { addMonths, monthsBetween, periodName } from '../../src/accounts/periods.ts'
+import { addMonths, monthsBetween, periodName } from '../../src/common/periods.ts'
 
 describe('periods', () => {
   it('add months across years', () => {

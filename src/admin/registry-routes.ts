@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { AccountDetails, AccountParams } from '../accounts/schemas.ts'
 import { auditContextOf } from '../audit/audit.ts'
-import { callerOf } from '../auth/guard.ts'
+import { callerOf } from '../access/guard.ts'
 import { Uuid, problems, ref } from '../common/schemas.ts'
 import {
   AccountAdminUpdate,
@@ -13,7 +13,7 @@ import {
   MeterCreate,
   MeterReplace,
   MeterUpdate,
-} from './register-schemas.ts'
+} from './registry-schemas.ts'
 
 const MeterParams = Type.Object({ meterId: Uuid }, { additionalProperties: false })
 const staff = { auth: { roles: ['operator', 'admin'] } } as const

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import { sameSurname } from '../auth/identity.ts'
+import { sameSurname } from './holder-name.ts'
 import { UnprocessableError } from '../common/errors.ts'
 import { accountNumberFormatOf, normalizeAccountNumber } from '../suppliers/account-number.ts'
 

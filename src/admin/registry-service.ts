@@ -2,13 +2,13 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { visibleAccounts } from '../access/visibility.ts'
 import type { AuditContext } from '../audit/audit.ts'
-import type { Caller } from '../auth/guard.ts'
-import { visibleSupplier } from '../auth/scope.ts'
+import type { Caller } from '../access/guard.ts'
+import { visibleSupplier } from '../access/scope.ts'
 import { ConflictError, NotFoundError, UnprocessableError } from '../common/errors.ts'
 import { decodeCursor, pageOf } from '../common/cursor.ts'
 import type { Account, Meter, Prisma } from '../generated/prisma/client.ts'
 import { checkAccountRow, checkMeterRow, type AccountRow, type MeterRow } from '../imports/rows.ts'
-import type { AccountAdminUpdate, AccountCreate, AuditQuery, MeterCreate, MeterReplace, MeterUpdate } from './register-schemas.ts'
+import type { AccountAdminUpdate, AccountCreate, AuditQuery, MeterCreate, MeterReplace, MeterUpdate } from './registry-schemas.ts'
 
 type Json = Prisma.InputJsonValue
 
