@@ -96,3 +96,28 @@ describe('mailed tokens issued at once: one stays live', () => {
     await ctx.client.prisma.emailToken.create({ data: { ...token('backstop-3'), usedAt: new Date() } })
   })
 })
+
+describe('refresh tokens presented at once', () => {
+  it(`one token, ${AT_ONCE} refreshes at once, ${ROUNDS} rounds: one rotation, the reuse ends the session`, async () => {
+    const email = 'race-refresh@example.test'
+    await signUp(email, DEMO.kuznetsovaPower)
+    for (let round = 0; round < ROUNDS; round++) {
+      const { refreshToken } = await login(ctx, email, STRONG_PASSWORD)
+      const { sessionId } = await ctx.client.prisma.refreshToken.findUniqueOrThrow({ where: { tokenHash: digestToken(refreshToken) } })
+      const answers = await times(AT_ONCE, () => post('/v1/auth/refresh', { refreshToken }))
+      expect(answers.map((a) => a.statusCode).sort()).toEqual([200, ...Array(AT_ONCE - 1).fill(401)])
+      for (const refused of answers.filter((a) => a.statusCode === 401)) {
+        // The first loser finds the token used; a later one may find the session already ended.
+        expect(['refresh_token_reused', 'invalid_refresh_token']).toContain(refused.json().code)
+      }
+      expect(await ctx.client.prisma.refreshToken.count({ where: { sessionId, usedAt: null } })).toBe(1)
+      expect((await ctx.client.prisma.session.findUniqueOrThrow({ where: { id: sessionId } })).revokeReason).toBe('refresh_token_reused')
+    }
+  })
+
+  it('the database refuses a second unused token in one session', async () => {
+    const session = await ctx.client.prisma.session.findFirstOrThrow({ where: { user: { email: 'race-refresh@example.test' } } })
+    expect(await ctx.client.prisma.refreshToken.count({ where: { sessionId: session.id, usedAt: null } })).toBe(1)
+    await expect(ctx.client.prisma.refreshToken.create({ data: { sessionId: session.id, tokenHash: 'backstop' } })).rejects.toMatchObject({ code: 'P2002' })
+  })
+})
