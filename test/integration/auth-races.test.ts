@@ -86,6 +86,23 @@ describe('mailed tokens issued at once: one stays live', () => {
     }
   })
 
+  it(`two people confirm the same new address at once, ${ROUNDS} rounds: one gets it, the other email_taken`, async () => {
+    const sessions = [await signUp('race-twin-a@example.test', DEMO.ivanovHeat), await signUp('race-twin-b@example.test', DEMO.ivanovHeat)]
+    for (let round = 0; round < ROUNDS; round++) {
+      const wanted = `race-wanted-${round}@example.test`
+      for (const session of sessions) {
+        const res = await ctx.app.inject({ method: 'PATCH', url: '/v1/me', headers: bearer(session.accessToken), payload: { email: wanted } })
+        expect(res.statusCode).toBe(200)
+      }
+      const codes = (await mailsTo(wanted, 'change_email')).map(codeIn)
+      expect(codes).toHaveLength(2)
+      const answers = await Promise.all(codes.map((token) => post('/v1/auth/confirm-email', { token })))
+      expect(answers.map((a) => a.statusCode).sort()).toEqual([204, 409])
+      expect(answers.find((a) => a.statusCode === 409)!.json().code).toBe('email_taken')
+      expect(await ctx.client.prisma.user.count({ where: { email: wanted } })).toBe(1)
+    }
+  })
+
   it('the database refuses a second live token of one purpose (the backstop behind the lock)', async () => {
     const user = await userId('race-reset@example.test')
     const token = (hash: string) => ({ userId: user, purpose: 'reset_password' as const, tokenHash: hash, expiresAt: new Date(Date.now() + 60_000) })
