@@ -151,6 +151,7 @@ function createAuthService(app: FastifyInstance, dummyHash: string) {
               surname: input.surname.trim(),
               givenNames: input.givenNames?.trim() || null,
               passwordHash,
+              linkedAccounts: 1,
             },
           })
           await tx.userAccount.create({ data: { userId: user.id, accountId: account.id } })
