@@ -14,11 +14,14 @@ export async function findAccountInRegister(app: FastifyInstance, input: { suppl
   const number = normalizeAccountNumber(input.accountNumber, accountNumberFormatOf(supplier))
   if (!number.ok) throw new UnprocessableError('account_number_invalid', number.reason, { example: supplier.accountNumberExample })
   const account = await app.prisma.account.findUnique({ where: { supplierId_number: { supplierId: supplier.id, number: number.number } } })
-  if (!account || account.status !== 'active' || !sameSurname(account.holderSurname, input.surname)) {
-    throw new UnprocessableError(
-      'account_not_matched',
-      "No active account with this number and holder's surname in the supplier's register. Check both against your receipt.",
-    )
-  }
+  if (!account || account.status !== 'active' || !sameSurname(account.holderSurname, input.surname)) throw accountNotMatched()
   return account
+}
+
+/** The one answer for an account that is unknown, closed, or held by someone else. */
+export function accountNotMatched(): UnprocessableError {
+  return new UnprocessableError(
+    'account_not_matched',
+    "No active account with this number and holder's surname in the supplier's register. Check both against your receipt.",
+  )
 }

@@ -7,13 +7,12 @@ import { holderName } from './holder-name.ts'
 import { ConflictError, NotFoundError, UnprocessableError } from '../common/errors.ts'
 import { decodeCursor, pageOf } from '../common/cursor.ts'
 import { DEFAULT_PAGE_SIZE, type PageQuery } from '../common/schemas.ts'
-import type { Account, Meter, Supplier } from '../generated/prisma/client.ts'
+import { isUniqueViolation } from '../common/unique-violation.ts'
+import type { Account, Meter, Prisma, Supplier } from '../generated/prisma/client.ts'
 import { balances } from '../ledger/service.ts'
 import { localDate, verificationExpired, zonesOf } from './meters.ts'
-import { findAccountInRegister } from './registry-match.ts'
+import { accountNotMatched, findAccountInRegister } from './registry-match.ts'
 import type { AccountDetails, AccountSummary, Balance, LinkAccountRequest, MeterInfo } from './schemas.ts'
-
-// readings/service.ts still imports the rule from here; drop this once it imports access/visibility.ts.
 
 function meterInfo(meter: Meter, today: string): MeterInfo {
   return {
@@ -91,24 +90,41 @@ function createAccountsService(app: FastifyInstance) {
 
     async link(caller: Caller, input: LinkAccountRequest): Promise<AccountDetails> {
       const account = await findAccountInRegister(app, input)
+      const alreadyLinked = new ConflictError('account_already_linked', 'This account is already linked to you.')
       await app.prisma.$transaction(async (tx) => {
-        // Serialized per user, so that two links at once cannot pass the limit together.
+        // Locks first, each a statement of its own, and the decisions in the statements after:
+        // in READ COMMITTED a statement that waited for a lock still reads other rows as of its
+        // start. The user's row serializes this user's links and unlinks; a share lock on the
+        // account holds off a concurrent close until this link is committed.
         await tx.$queryRaw`SELECT id FROM "user" WHERE id = ${caller.userId}::uuid FOR UPDATE`
-        const linked = await tx.userAccount.count({ where: { userId: caller.userId } })
-        if (await tx.userAccount.findUnique({ where: { userId_accountId: { userId: caller.userId, accountId: account.id } } })) {
-          throw new ConflictError('account_already_linked', 'This account is already linked to you.')
-        }
-        if (linked >= app.config.maxLinkedAccounts) {
+        await tx.$queryRaw`SELECT id FROM account WHERE id = ${account.id}::uuid FOR SHARE`
+        const current = await tx.account.findUniqueOrThrow({ where: { id: account.id }, select: { status: true } })
+        if (current.status !== 'active') throw accountNotMatched()
+        if (await tx.userAccount.findUnique({ where: { userId_accountId: { userId: caller.userId, accountId: account.id } } })) throw alreadyLinked
+        // The limit is decided on the user's own row, which this UPDATE locks and re-reads at its
+        // latest version: it holds even for a path that skipped the lock above, and the CHECK on
+        // the counter bounds it in any case.
+        const counted = await tx.$executeRaw`
+          UPDATE "user" SET "linkedAccounts" = "linkedAccounts" + 1
+          WHERE id = ${caller.userId}::uuid AND "linkedAccounts" < ${app.config.maxLinkedAccounts}`
+        if (counted !== 1) {
           throw new UnprocessableError('too_many_accounts', `At most ${app.config.maxLinkedAccounts} accounts can be linked to one login.`)
         }
-        await tx.userAccount.create({ data: { userId: caller.userId, accountId: account.id } })
+        await tx.userAccount.create({ data: { userId: caller.userId, accountId: account.id } }).catch((error: unknown) => {
+          throw isUniqueViolation(error, 'user_account_pkey') ? alreadyLinked : error
+        })
       })
       return this.details(caller, account.id)
     },
 
     async unlink(caller: Caller, accountId: string): Promise<void> {
-      const removed = await app.prisma.userAccount.deleteMany({ where: { userId: caller.userId, accountId } })
-      if (removed.count === 0) throw new NotFoundError('account_not_found', 'No such account among yours.')
+      await app.prisma.$transaction(async (tx) => {
+        // The same lock as link: the counter follows the links exactly.
+        await tx.$queryRaw`SELECT id FROM "user" WHERE id = ${caller.userId}::uuid FOR UPDATE`
+        const removed = await tx.userAccount.deleteMany({ where: { userId: caller.userId, accountId } })
+        if (removed.count === 0) throw new NotFoundError('account_not_found', 'No such account among yours.')
+        await tx.$executeRaw`UPDATE "user" SET "linkedAccounts" = "linkedAccounts" - 1 WHERE id = ${caller.userId}::uuid`
+      })
     },
 
     async setReceiptDelivery(caller: Caller, accountId: string, receiptDelivery: 'paper' | 'electronic', audit: AuditContext): Promise<AccountDetails> {

@@ -10,7 +10,11 @@ export async function issueEmailToken(
   tx: Prisma.TransactionClient,
   input: { userId: string; purpose: EmailTokenPurpose; email: string | null; ttlMs: number },
 ): Promise<string> {
-  // Serialized per user: two requests at once must not leave two live tokens.
+  // Serialized per user: two requests at once must not leave two live tokens. The lock is a
+  // statement of its own: in READ COMMITTED a statement that waited for a lock still reads other
+  // rows as of its start, so the older tokens are looked for by the next statement, which sees
+  // every token committed before the lock was granted. The partial unique index on live tokens
+  // (userId, purpose) is the backstop should a path ever issue one without this lock.
   await tx.$queryRaw`SELECT id FROM "user" WHERE id = ${input.userId}::uuid FOR UPDATE`
   await tx.emailToken.updateMany({
     where: { userId: input.userId, purpose: input.purpose, usedAt: null },

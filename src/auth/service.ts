@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { ConflictError, ForbiddenError, UnauthorizedError, UnprocessableError } from '../common/errors.ts'
+import { isUniqueViolation } from '../common/unique-violation.ts'
 import type { Prisma, User } from '../generated/prisma/client.ts'
 import { accountNumberFormatOf, normalizeAccountNumber } from '../suppliers/account-number.ts'
 import { createCaptchaVerifier } from './captcha.ts'
@@ -150,6 +151,7 @@ function createAuthService(app: FastifyInstance, dummyHash: string) {
               surname: input.surname.trim(),
               givenNames: input.givenNames?.trim() || null,
               passwordHash,
+              linkedAccounts: 1,
             },
           })
           await tx.userAccount.create({ data: { userId: user.id, accountId: account.id } })
@@ -169,9 +171,13 @@ function createAuthService(app: FastifyInstance, dummyHash: string) {
       await app.prisma.$transaction(async (tx) => {
         const used = await consumeEmailToken(tx, token, ['confirm_email', 'change_email'])
         if (used.purpose === 'change_email' && used.email) {
-          const taken = await tx.user.findFirst({ where: { email: used.email, id: { not: used.userId } } })
-          if (taken) throw new ConflictError('email_taken', 'This address now belongs to another user.')
-          await tx.user.update({ where: { id: used.userId }, data: { email: used.email, emailConfirmedAt: new Date() } })
+          const takenError = new ConflictError('email_taken', 'This address now belongs to another user.')
+          if (await tx.user.findFirst({ where: { email: used.email, id: { not: used.userId } } })) throw takenError
+          // Taken between the check and the change (a registration, another confirmation): the
+          // unique key answers, and it is told the same way.
+          await tx.user.update({ where: { id: used.userId }, data: { email: used.email, emailConfirmedAt: new Date() } }).catch((error: unknown) => {
+            throw isUniqueViolation(error, 'user_email_key') ? takenError : error
+          })
         } else {
           await tx.user.update({ where: { id: used.userId }, data: { emailConfirmedAt: new Date() } })
         }

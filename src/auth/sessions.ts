@@ -68,7 +68,12 @@ export function createSessions(app: FastifyInstance) {
       if (session.revokedAt || session.expiresAt <= new Date() || session.user.deletedAt) throw invalid
 
       const rotated = await app.prisma.$transaction(async (tx) => {
-        // Conditional on usedAt IS NULL: of two concurrent refreshes with one token, one wins.
+        // Conditional on usedAt IS NULL: of two concurrent refreshes with one token, one wins. The
+        // decision is on the very row the UPDATE locks, and PostgreSQL re-checks the condition on
+        // its latest version after waiting, so no stale read can let both through. The partial
+        // unique index on unused tokens per session is the backstop. A session revoked after the
+        // check above still gets a pair, but a useless one: the guard and the next refresh both
+        // look at the session again.
         const claimed = await tx.refreshToken.updateMany({ where: { id: found.id, usedAt: null }, data: { usedAt: new Date() } })
         if (claimed.count !== 1) return null
         await tx.session.update({ where: { id: session.id }, data: { lastUsedAt: new Date(), ip: client.ip } })

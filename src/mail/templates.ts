@@ -31,6 +31,11 @@ export function formatLocalTime(at: Date, timeZone: string): string {
 
 type Block = string | { link: string; label: string } | { code: string }
 
+// A new link of the same kind voids the older ones, and the outbox may deliver mails out of
+// order, so every such mail says which one counts.
+const ONLY_THE_LATEST =
+  'Если вы запрашивали письмо несколько раз, работает только ссылка из последнего запроса: ссылки и коды из прежних писем больше не действуют.'
+
 function render(input: MailInput, subject: string, greeting: string, blocks: Block[]): RenderedMail {
   const signature = 'Это письмо отправлено автоматически, отвечать на него не нужно.\nЛичный кабинет абонента'
   const text = [greeting, ...blocks.map((b) => (typeof b === 'string' ? b : 'link' in b ? `${b.label}: ${b.link}` : `Код: ${b.code}`)), signature].join('\n\n')
@@ -55,6 +60,7 @@ export function renderMail(input: MailInput): RenderedMail {
         'Вы зарегистрировались в личном кабинете абонента. Чтобы войти, подтвердите адрес электронной почты.',
         { link: input.link, label: 'Подтвердить адрес' },
         { code: input.code },
+        ONLY_THE_LATEST,
         `Ссылка действует ${input.ttlHours} ч. Если вы не регистрировались, просто удалите это письмо.`,
       ])
     case 'change_email':
@@ -62,6 +68,7 @@ export function renderMail(input: MailInput): RenderedMail {
         'В личном кабинете указан этот адрес как новый. Подтвердите его, чтобы письма приходили сюда.',
         { link: input.link, label: 'Подтвердить адрес' },
         { code: input.code },
+        ONLY_THE_LATEST,
         `Ссылка действует ${input.ttlHours} ч. Если вы не меняли адрес, удалите это письмо.`,
       ])
     case 'registration_attempt':
@@ -76,6 +83,7 @@ export function renderMail(input: MailInput): RenderedMail {
         'Мы получили запрос на восстановление пароля к личному кабинету.',
         { link: input.link, label: 'Задать новый пароль' },
         { code: input.code },
+        ONLY_THE_LATEST,
         `Ссылка действует ${input.ttlMinutes} мин и работает один раз. Если вы не запрашивали восстановление, удалите это письмо.`,
       ])
     case 'password_changed':

@@ -177,6 +177,7 @@ function createMeService(app: FastifyInstance) {
             notifyReadingWindow: false,
             notifyNewLogin: false,
             deletedAt: now,
+            linkedAccounts: 0,
           },
         })
         await tx.userAccount.deleteMany({ where: { userId } })

@@ -32,5 +32,5 @@ FROM (
 WHERE r.id = older.id AND older.n > 1;
 
 -- One current reading per meter and period: concurrent submissions can never both stay accepted.
--- Partial indexes are not expressible in schema.prisma, so this index lives only here.
+-- Declared in schema.prisma as a partial @@unique (preview feature partialIndexes).
 CREATE UNIQUE INDEX "reading_one_current_per_period" ON "reading" ("meterId", "period") WHERE "status" IN ('accepted', 'billed');

@@ -61,6 +61,9 @@ export default fp(
       route.onSend = [...(route.onSend ? [route.onSend].flat() : []), record]
     })
 
+    const inProgress = () =>
+      new ConflictError('idempotency_request_in_progress', 'The first request with this Idempotency-Key is still running; retry shortly.')
+
     async function claim(request: FastifyRequest, reply: FastifyReply) {
       const key = request.headers['idempotency-key']
       if (key === undefined) return
@@ -69,27 +72,31 @@ export default fp(
       }
       const scope = request.caller?.userId ?? `ip:${request.ip}`
       const hash = requestHash(request)
-      for (let attempt = 0; attempt < 2; attempt++) {
-        const inserted = await app.prisma.$queryRaw<{ key: string }[]>`
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const now = new Date()
+        // A new key, or one whose record has expired, is claimed in this one statement: on a
+        // conflict PostgreSQL locks the existing row and checks the WHERE against its latest
+        // version, so of two requests taking over an expired key only one gets it.
+        const claimed = await app.prisma.$queryRaw<{ key: string }[]>`
           INSERT INTO idempotency_record (scope, key, "requestHash", status, "expiresAt")
-          VALUES (${scope}, ${key}, ${hash}, 'running', ${new Date(Date.now() + ttlMs)})
-          ON CONFLICT (scope, key) DO NOTHING RETURNING key`
-        if (inserted.length === 1) {
+          VALUES (${scope}, ${key}, ${hash}, 'running', ${new Date(now.getTime() + ttlMs)})
+          ON CONFLICT (scope, key) DO UPDATE
+            SET "requestHash" = EXCLUDED."requestHash", status = 'running', "responseStatus" = NULL,
+                "responseBody" = NULL, "createdAt" = now(), "expiresAt" = EXCLUDED."expiresAt"
+            WHERE idempotency_record."expiresAt" <= ${now}
+          RETURNING key`
+        if (claimed.length === 1) {
           request.idempotency = { scope, key }
           return
         }
+        // Read by the next statement, which sees the record that the claim ran into.
         const existing = await app.prisma.idempotencyRecord.findUnique({ where: { scope_key: { scope, key } } })
-        if (!existing) continue
-        if (existing.expiresAt <= new Date()) {
-          await app.prisma.idempotencyRecord.deleteMany({ where: { scope, key, expiresAt: { lte: new Date() } } })
-          continue
-        }
+        // Gone or expired in between (a failed first request, the sweep): claim again.
+        if (!existing || existing.expiresAt <= now) continue
         if (existing.requestHash !== hash) {
           throw new UnprocessableError('idempotency_key_reused', 'This Idempotency-Key was used with another request; use a new key.')
         }
-        if (existing.status === 'running') {
-          throw new ConflictError('idempotency_request_in_progress', 'The first request with this Idempotency-Key is still running; retry shortly.')
-        }
+        if (existing.status === 'running') throw inProgress()
         const status = existing.responseStatus ?? 200
         return reply
           .code(status)
@@ -97,19 +104,24 @@ export default fp(
           .type(status >= 400 ? PROBLEM_CONTENT_TYPE : 'application/json; charset=utf-8')
           .send(JSON.stringify(existing.responseBody))
       }
+      // The key changed hands under us every time: never run the request unclaimed.
+      throw inProgress()
     }
 
     async function record(request: FastifyRequest, reply: FastifyReply, payload: unknown) {
       const slot = request.idempotency
       if (!slot) return payload
       request.idempotency = null
+      // Many, not one: should the record be gone (swept during a request slower than
+      // IDEMPOTENCY_TTL_H), the answer still goes out instead of failing after the work is done.
+      const mine = { scope: slot.scope, key: slot.key, status: 'running' }
       if (reply.statusCode >= 500) {
-        await app.prisma.idempotencyRecord.deleteMany({ where: { scope: slot.scope, key: slot.key } })
+        await app.prisma.idempotencyRecord.deleteMany({ where: mine })
         return payload
       }
       const body = typeof payload === 'string' && payload.length > 0 ? (JSON.parse(payload) as object) : {}
-      await app.prisma.idempotencyRecord.update({
-        where: { scope_key: slot },
+      await app.prisma.idempotencyRecord.updateMany({
+        where: mine,
         data: { status: 'done', responseStatus: reply.statusCode, responseBody: body },
       })
       return payload
