@@ -8,7 +8,7 @@ import { ConflictError, NotFoundError, UnprocessableError } from '../common/erro
 import { decodeCursor, pageOf } from '../common/cursor.ts'
 import { DEFAULT_PAGE_SIZE, type PageQuery } from '../common/schemas.ts'
 import { isUniqueViolation } from '../common/unique-violation.ts'
-import type { Account, Meter, Prisma, Supplier } from '../generated/prisma/client.ts'
+import type { Account, Meter, Supplier } from '../generated/prisma/client.ts'
 import { balances } from '../ledger/service.ts'
 import { localDate, verificationExpired, zonesOf } from './meters.ts'
 import { accountNotMatched, findAccountInRegister } from './registry-match.ts'
