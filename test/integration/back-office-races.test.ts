@@ -1,0 +1,134 @@
+import { seedDemoData } from '../../src/db/seed.ts'
+import { buildTestApp, type TestContext } from '../helper.ts'
+import { bearer, createStaff, login, supplierId } from '../support/auth.ts'
+import { atOnce, whileLocked } from '../support/races.ts'
+
+// Staff edits racing each other, fired together and repeated: a race lost once in a while must
+// fail a round, not flake now and then.
+const ROUNDS = 50
+const AT_ONCE = 4
+
+let ctx: TestContext
+let heat: string
+let operator: string
+
+beforeAll(async () => {
+  ctx = await buildTestApp()
+  await seedDemoData(ctx.client.prisma)
+  heat = await supplierId(ctx, 'sibteplo')
+  await createStaff(ctx, 'operator', 'op@heat.test', 'operator passphrase heat 1', heat)
+  operator = (await login(ctx, 'op@heat.test', 'operator passphrase heat 1')).accessToken
+})
+afterAll(() => ctx.close())
+
+const call = (method: 'POST' | 'PATCH', url: string, payload: object, token = operator) =>
+  ctx.app.inject({ method, url, headers: bearer(token), payload })
+const statuses = (answers: { statusCode: number }[]) => answers.map((a) => a.statusCode).sort()
+const codesOf = (answers: { statusCode: number; json: <T>() => T }[], status: number) =>
+  answers.filter((a) => a.statusCode === status).map((a) => a.json<{ code: string }>().code)
+
+let serial = 0
+async function newAccount(): Promise<string> {
+  serial++
+  const { id } = await ctx.client.prisma.account.create({
+    data: { supplierId: heat, number: `54008${String(serial).padStart(5, '0')}`, holderSurname: 'Гонкина', address: 'г. Новосибирск', services: ['heat', 'hot_water'] },
+  })
+  return id
+}
+
+describe('one account, one meter: create, correct, close, replace at once', () => {
+  it(`one number created ${AT_ONCE} times at once, ${ROUNDS} rounds: one account, the rest 409`, async () => {
+    for (let round = 0; round < ROUNDS; round++) {
+      const number = `54007${String(round).padStart(5, '0')}`
+      const answers = await atOnce(AT_ONCE, () =>
+        call('POST', `/v1/admin/suppliers/${heat}/accounts`, { number, address: 'г. Новосибирск', holderSurname: 'Гонкина', services: ['heat'] }),
+      )
+      expect(statuses(answers)).toEqual([201, ...Array(AT_ONCE - 1).fill(409)])
+      expect(codesOf(answers, 409)).toEqual(Array(AT_ONCE - 1).fill('already_exists'))
+      expect(await ctx.client.prisma.account.count({ where: { supplierId: heat, number } })).toBe(1)
+    }
+  })
+
+  it(`one meter added ${AT_ONCE} times at once, ${ROUNDS} rounds: one meter, the rest 409`, async () => {
+    const accountId = await newAccount()
+    for (let round = 0; round < ROUNDS; round++) {
+      const serialNumber = `ADD-${round}`
+      const answers = await atOnce(AT_ONCE, () => call('POST', `/v1/admin/accounts/${accountId}/meters`, { service: 'hot_water', serialNumber }))
+      expect(statuses(answers)).toEqual([201, ...Array(AT_ONCE - 1).fill(409)])
+      expect(await ctx.client.prisma.meter.count({ where: { accountId, serialNumber } })).toBe(1)
+    }
+  })
+
+  it(`one meter replaced ${AT_ONCE} times at once, ${ROUNDS} rounds: one successor, no stray meters`, async () => {
+    const accountId = await newAccount()
+    let { id: meterId } = await ctx.client.prisma.meter.create({ data: { accountId, service: 'hot_water', serialNumber: 'REP-start' } })
+    for (let round = 0; round < ROUNDS; round++) {
+      const answers = await atOnce(AT_ONCE, (i) => call('POST', `/v1/admin/meters/${meterId}/replace`, { serialNumber: `REP-${round}-${i}`, installedAt: '2026-11-20' }))
+      expect(statuses(answers)).toEqual([201, ...Array(AT_ONCE - 1).fill(409)])
+      expect(codesOf(answers, 409)).toEqual(Array(AT_ONCE - 1).fill('meter_not_active'))
+      const active = await ctx.client.prisma.meter.findMany({ where: { accountId, status: 'active' } })
+      expect(active).toHaveLength(1)
+      expect((await ctx.client.prisma.meter.findUniqueOrThrow({ where: { id: meterId } })).replacedById).toBe(active[0]!.id)
+      expect(await ctx.client.prisma.meter.count({ where: { accountId } })).toBe(round + 2)
+      meterId = active[0]!.id
+    }
+  })
+
+  it(`one account closed ${AT_ONCE} times at once, ${ROUNDS} rounds: closed once`, async () => {
+    for (let round = 0; round < ROUNDS; round++) {
+      const accountId = await newAccount()
+      const answers = await atOnce(AT_ONCE, () => call('POST', `/v1/admin/accounts/${accountId}/close`, { reason: 'race' }))
+      expect(statuses(answers)).toEqual([200, ...Array(AT_ONCE - 1).fill(409)])
+      expect(await ctx.client.prisma.auditLog.count({ where: { entityId: accountId, action: 'close' } })).toBe(1)
+    }
+  })
+
+  it(`three corrections of one account at once, ${ROUNDS} rounds: none is lost, each audited against the one before`, async () => {
+    const accountId = await newAccount()
+    for (let round = 0; round < ROUNDS; round++) {
+      const patches = [{ address: `г. Новосибирск, д. ${round}` }, { residentsCount: (round % 9) + 1 }, { holderGivenNames: `Вера ${round}` }]
+      const answers = await Promise.all(patches.map((patch) => call('PATCH', `/v1/admin/accounts/${accountId}`, patch)))
+      expect(statuses(answers)).toEqual([200, 200, 200])
+      expect(await ctx.client.prisma.account.findUniqueOrThrow({ where: { id: accountId } })).toMatchObject(Object.assign({}, ...patches))
+      // Each entry's "before" is the state its change was made to: exactly the previous one's "after".
+      const entries = await ctx.client.prisma.auditLog.findMany({ where: { entityId: accountId, action: 'update' }, orderBy: { id: 'desc' }, take: 3 })
+      const befores = entries.map((e) => JSON.stringify(e.before))
+      const afters = entries.map((e) => JSON.stringify(e.after))
+      expect(befores.filter((before) => afters.includes(before))).toHaveLength(2)
+    }
+  })
+
+  it(`two corrections of one meter at once, ${ROUNDS} rounds: neither is lost`, async () => {
+    const accountId = await newAccount()
+    const { id: meterId } = await ctx.client.prisma.meter.create({ data: { accountId, service: 'hot_water', serialNumber: 'FIX-1' } })
+    for (let round = 0; round < ROUNDS; round++) {
+      const zones = (round % 3) + 1
+      const verificationDueAt = `${2030 + (round % 10)}-06-30`
+      const answers = await Promise.all([call('PATCH', `/v1/admin/meters/${meterId}`, { zones }), call('PATCH', `/v1/admin/meters/${meterId}`, { verificationDueAt })])
+      expect(statuses(answers)).toEqual([200, 200])
+      const meter = await ctx.client.prisma.meter.findUniqueOrThrow({ where: { id: meterId } })
+      expect([meter.zones, meter.verificationDueAt?.toISOString().slice(0, 10)]).toEqual([zones, verificationDueAt])
+    }
+  })
+
+  describe('an edit waiting for an account being closed is refused once the close commits', () => {
+    const closing = (id: string) => (tx: { query: (sql: string, values: unknown[]) => Promise<unknown> }) =>
+      tx.query(`UPDATE account SET status = 'closed', "closedAt" = now() WHERE id = $1`, [id])
+
+    it('a correction', async () => {
+      const id = await newAccount()
+      const { answer, blocked } = await whileLocked(ctx, closing(id), () => call('PATCH', `/v1/admin/accounts/${id}`, { residentsCount: 4 }))
+      expect(blocked).toBe(true)
+      expect([answer.statusCode, answer.json().code]).toEqual([422, 'account_closed'])
+      expect((await ctx.client.prisma.account.findUniqueOrThrow({ where: { id } })).residentsCount).toBe(1)
+    })
+
+    it('a new meter', async () => {
+      const id = await newAccount()
+      const { answer, blocked } = await whileLocked(ctx, closing(id), () => call('POST', `/v1/admin/accounts/${id}/meters`, { service: 'hot_water', serialNumber: 'LATE-1' }))
+      expect(blocked).toBe(true)
+      expect([answer.statusCode, answer.json().code]).toEqual([422, 'account_closed'])
+      expect(await ctx.client.prisma.meter.count({ where: { accountId: id } })).toBe(0)
+    })
+  })
+})
