@@ -1,4 +1,5 @@
 import { seedDemoData } from '../../src/db/seed.ts'
+import { validCorrespondentAccount, validSettlementAccount } from '../../src/suppliers/requisites.ts'
 import { buildTestApp, type TestContext } from '../helper.ts'
 import { bearer, createStaff, login, supplierId } from '../support/auth.ts'
 import { atOnce, whileLocked } from '../support/races.ts'
@@ -11,13 +12,16 @@ const AT_ONCE = 4
 let ctx: TestContext
 let heat: string
 let operator: string
+let admin: string
 
 beforeAll(async () => {
   ctx = await buildTestApp()
   await seedDemoData(ctx.client.prisma)
   heat = await supplierId(ctx, 'sibteplo')
   await createStaff(ctx, 'operator', 'op@heat.test', 'operator passphrase heat 1', heat)
+  await createStaff(ctx, 'admin', 'root@example.test', 'administrator passphrase 2026')
   operator = (await login(ctx, 'op@heat.test', 'operator passphrase heat 1')).accessToken
+  admin = (await login(ctx, 'root@example.test', 'administrator passphrase 2026')).accessToken
 })
 afterAll(() => ctx.close())
 
@@ -130,5 +134,95 @@ describe('one account, one meter: create, correct, close, replace at once', () =
       expect([answer.statusCode, answer.json().code]).toEqual([422, 'account_closed'])
       expect(await ctx.client.prisma.meter.count({ where: { accountId: id } })).toBe(0)
     })
+  })
+})
+
+describe('supplier settings edited at once', () => {
+  const bik1 = '044525225'
+  // Another bank whose BIK ends in the same digits: the settlement account fits both.
+  const bik2 = '044030225'
+  const settlementAccount = '40702810538000000003'
+  /** Correspondent accounts of the form 30101810.........225 that `fits` accepts. */
+  const correspondent = (fits: (account: string) => boolean) => {
+    for (let i = 0; ; i++) {
+      const account = `30101810${String(i).padStart(9, '0')}225`
+      if (fits(account)) return account
+    }
+  }
+  const ca1 = correspondent((a) => validCorrespondentAccount(a, bik1))
+  const ca2 = correspondent((a) => validCorrespondentAccount(a, bik2))
+  const ca3 = correspondent((a) => a !== ca1 && validCorrespondentAccount(a, bik1) && !validCorrespondentAccount(a, bik2))
+  let supplier: string
+
+  beforeAll(async () => {
+    expect(validSettlementAccount(settlementAccount, bik1) && validSettlementAccount(settlementAccount, bik2)).toBe(true)
+    const res = await call(
+      'POST',
+      '/v1/admin/suppliers',
+      {
+        code: 'race-supplier',
+        name: 'Общество «Гонка»',
+        shortName: 'ООО «Гонка»',
+        inn: '7707083893',
+        kpp: '770701001',
+        bankName: 'Банк',
+        bik: bik1,
+        settlementAccount,
+        correspondentAccount: ca1,
+        services: ['gas'],
+        accountNumberFormat: { pattern: '^\\d{8}$', example: '10000001', shortForm: null },
+        readingWindow: { startDay: 15, endDay: 25 },
+        paymentDueDay: 15,
+        timeZone: 'Europe/Moscow',
+      },
+      admin,
+    )
+    expect(res.statusCode).toBe(201)
+    supplier = res.json().id
+  })
+
+  it(`a new bank and a new correspondent account at once, ${ROUNDS} rounds: each checked against the other, never stored mismatched`, async () => {
+    for (let round = 0; round < ROUNDS; round++) {
+      await ctx.client.prisma.supplier.update({ where: { id: supplier }, data: { bik: bik1, correspondentAccount: ca1 } })
+      const [bank, account] = await Promise.all([
+        call('PATCH', `/v1/admin/suppliers/${supplier}`, { bik: bik2, correspondentAccount: ca2 }, admin),
+        call('PATCH', `/v1/admin/suppliers/${supplier}`, { correspondentAccount: ca3 }, admin),
+      ])
+      expect(bank.statusCode).toBe(200)
+      // Before the new bank: fine, then replaced by it. After it: checked against it, refused.
+      if (account.statusCode !== 200) expect([account.statusCode, account.json().code]).toEqual([422, 'supplier_settings_invalid'])
+      const stored = await ctx.client.prisma.supplier.findUniqueOrThrow({ where: { id: supplier } })
+      expect([stored.bik, stored.correspondentAccount]).toEqual([bik2, ca2])
+    }
+  })
+
+  it('the database refuses requisites that do not fit the BIK (the backstop behind the lock)', async () => {
+    await expect(ctx.client.prisma.supplier.update({ where: { id: supplier }, data: { bik: bik2, correspondentAccount: ca3 } })).rejects.toThrow(
+      /supplier_correspondentAccount_check/,
+    )
+    await expect(ctx.client.prisma.supplier.update({ where: { id: supplier }, data: { settlementAccount: '40702810538000000004' } })).rejects.toThrow(
+      /supplier_settlementAccount_check/,
+    )
+    await expect(ctx.client.prisma.supplier.update({ where: { id: supplier }, data: { readingWindowStartDay: 26, readingWindowEndDay: 25 } })).rejects.toThrow(
+      /supplier_readingWindow_check/,
+    )
+  })
+
+  it('the database computes the control key as the application does', async () => {
+    const prefixes: string[] = []
+    const accounts: string[] = []
+    for (let n = 0; n < 30; n++) {
+      const prefix = String((n * 397) % 1000).padStart(3, '0')
+      const base = String(40702810000000000000n + BigInt(n) * 7919000013n).slice(0, 20)
+      // Every digit at the key position: exactly one of the ten is valid.
+      for (let digit = 0; digit < 10; digit++) {
+        prefixes.push(prefix)
+        accounts.push(`${base.slice(0, 8)}${digit}${base.slice(9)}`)
+      }
+    }
+    const rows = await ctx.client.prisma.$queryRaw<{ ok: boolean }[]>`
+      SELECT bank_account_key_ok(p, a) AS ok FROM unnest(${prefixes}::text[], ${accounts}::text[]) WITH ORDINALITY AS t(p, a, n) ORDER BY n`
+    expect(rows.map((row) => row.ok)).toEqual(accounts.map((account, i) => validSettlementAccount(account, `040000${prefixes[i]}`)))
+    expect(rows.filter((row) => row.ok)).toHaveLength(30)
   })
 })
