@@ -89,13 +89,18 @@ describe('one account, one meter: create, correct, close, replace at once', () =
 
   it(`three corrections of one account at once, ${ROUNDS} rounds: none is lost, each audited against the one before`, async () => {
     const accountId = await newAccount()
+    const seen = new Set<string>()
     for (let round = 0; round < ROUNDS; round++) {
-      const patches = [{ address: `г. Новосибирск, д. ${round}` }, { residentsCount: (round % 9) + 1 }, { holderGivenNames: `Вера ${round}` }]
+      // Each one a real change (never the value already there), so that every state differs.
+      const patches = [{ address: `г. Новосибирск, д. ${round}` }, { residentsCount: (round % 9) + 2 }, { holderGivenNames: `Вера ${round}` }]
       const answers = await Promise.all(patches.map((patch) => call('PATCH', `/v1/admin/accounts/${accountId}`, patch)))
       expect(statuses(answers)).toEqual([200, 200, 200])
       expect(await ctx.client.prisma.account.findUniqueOrThrow({ where: { id: accountId } })).toMatchObject(Object.assign({}, ...patches))
-      // Each entry's "before" is the state its change was made to: exactly the previous one's "after".
-      const entries = await ctx.client.prisma.auditLog.findMany({ where: { entityId: accountId, action: 'update' }, orderBy: { id: 'desc' }, take: 3 })
+      // The round's entries chain up: each "before" is the state its change was made to, which
+      // is the previous entry's "after" (all but the first).
+      const entries = (await ctx.client.prisma.auditLog.findMany({ where: { entityId: accountId, action: 'update' } })).filter((e) => !seen.has(e.id))
+      expect(entries).toHaveLength(3)
+      for (const entry of entries) seen.add(entry.id)
       const befores = entries.map((e) => JSON.stringify(e.before))
       const afters = entries.map((e) => JSON.stringify(e.after))
       expect(befores.filter((before) => afters.includes(before))).toHaveLength(2)
