@@ -57,6 +57,24 @@ function createRegisterService(app: FastifyInstance) {
     return found
   }
 
+  // Each edit locks its row and reads it again in the next statement, then decides and writes:
+  // in READ COMMITTED a statement that waited for a lock still reads other rows as of its start,
+  // so whatever a decision rests on (status, the values a patch is merged into, the audit's
+  // "before") comes from a statement that began after the lock was granted. NO KEY UPDATE, the
+  // lock an UPDATE takes, still lets readings and meters that reference the row be inserted.
+
+  /** The account, locked against changes (edits) or only against other edits and a close (SHARE). */
+  async function lockedAccount(tx: Prisma.TransactionClient, accountId: string, mode: 'edit' | 'share') {
+    if (mode === 'edit') await tx.$queryRaw`SELECT id FROM account WHERE id = ${accountId}::uuid FOR NO KEY UPDATE`
+    else await tx.$queryRaw`SELECT id FROM account WHERE id = ${accountId}::uuid FOR SHARE`
+    return tx.account.findUniqueOrThrow({ where: { id: accountId }, include: { supplier: true } })
+  }
+
+  async function lockedMeter(tx: Prisma.TransactionClient, meterId: string) {
+    await tx.$queryRaw`SELECT id FROM meter WHERE id = ${meterId}::uuid FOR NO KEY UPDATE`
+    return tx.meter.findUniqueOrThrow({ where: { id: meterId }, include: { account: { include: { supplier: true } } } })
+  }
+
   function checked<T>(result: { ok: true; row: T } | { ok: false; code: string; detail: string }): T {
     if (!result.ok) throw new UnprocessableError(result.code, result.detail)
     return result.row
@@ -91,29 +109,30 @@ function createRegisterService(app: FastifyInstance) {
     },
 
     async updateAccount(caller: Caller, accountId: string, patch: AccountAdminUpdate, audit: AuditContext): Promise<void> {
-      const current = await account(caller, accountId)
-      if (current.status !== 'active') throw new UnprocessableError('account_closed', 'The account is closed.')
-      const row = checked(
-        checkAccountRow(
-          {
-            number: current.number,
-            address: patch.address ?? current.address,
-            holderSurname: patch.holderSurname ?? current.holderSurname,
-            holderGivenNames: patch.holderGivenNames === undefined ? current.holderGivenNames : patch.holderGivenNames,
-            residentsCount: patch.residentsCount ?? current.residentsCount,
-            areaM2: patch.areaM2 === undefined ? current.areaM2?.toFixed(2) : patch.areaM2,
-            services: patch.services ?? current.services,
-            openingBalance: current.openingBalance.toFixed(2),
-          },
-          current.supplier,
-        ),
-      )
+      const { id } = await account(caller, accountId)
       await app.prisma.$transaction(async (tx) => {
-        const updated = await tx.account.update({ where: { id: current.id }, data: accountColumns(row) })
+        const current = await lockedAccount(tx, id, 'edit')
+        if (current.status !== 'active') throw new UnprocessableError('account_closed', 'The account is closed.')
+        const row = checked(
+          checkAccountRow(
+            {
+              number: current.number,
+              address: patch.address ?? current.address,
+              holderSurname: patch.holderSurname ?? current.holderSurname,
+              holderGivenNames: patch.holderGivenNames === undefined ? current.holderGivenNames : patch.holderGivenNames,
+              residentsCount: patch.residentsCount ?? current.residentsCount,
+              areaM2: patch.areaM2 === undefined ? current.areaM2?.toFixed(2) : patch.areaM2,
+              services: patch.services ?? current.services,
+              openingBalance: current.openingBalance.toFixed(2),
+            },
+            current.supplier,
+          ),
+        )
+        const updated = await tx.account.update({ where: { id }, data: accountColumns(row) })
         await app.audit.record(tx, audit, {
           supplierId: current.supplierId,
           entity: 'account',
-          entityId: current.id,
+          entityId: id,
           action: 'update',
           before: accountSnapshot(current),
           after: accountSnapshot(updated),
@@ -138,84 +157,92 @@ function createRegisterService(app: FastifyInstance) {
     },
 
     async addMeter(caller: Caller, accountId: string, input: MeterCreate, audit: AuditContext): Promise<void> {
-      const current = await account(caller, accountId)
-      if (current.status !== 'active') throw new UnprocessableError('account_closed', 'The account is closed.')
-      const row = checked(checkMeterRow({ ...input, accountNumber: current.number }, current.supplier))
+      const { id } = await account(caller, accountId)
       await app.prisma.$transaction(async (tx) => {
+        // Shared: meters may be added side by side, but not to an account being closed.
+        const current = await lockedAccount(tx, id, 'share')
+        if (current.status !== 'active') throw new UnprocessableError('account_closed', 'The account is closed.')
+        const row = checked(checkMeterRow({ ...input, accountNumber: current.number }, current.supplier))
+        // Two adds of one serial number at once: the unique key makes the later one a 409.
         const created = await tx.meter.create({
-          data: { accountId: current.id, service: row.service, serialNumber: row.serialNumber, ...meterColumns(row) },
+          data: { accountId: id, service: row.service, serialNumber: row.serialNumber, ...meterColumns(row) },
         })
         await app.audit.record(tx, audit, { supplierId: current.supplierId, entity: 'meter', entityId: created.id, action: 'create', after: meterSnapshot(created) })
       })
     },
 
     async updateMeter(caller: Caller, meterId: string, patch: MeterUpdate, audit: AuditContext): Promise<string> {
-      const current = await meter(caller, meterId)
-      const row = checked(
-        checkMeterRow(
-          {
-            accountNumber: current.account.number,
-            service: current.service,
-            serialNumber: current.serialNumber,
-            zones: patch.zones ?? current.zones,
-            digitCapacity: patch.digitCapacity ?? current.digitCapacity,
-            installedAt: patch.installedAt === undefined ? current.installedAt?.toISOString().slice(0, 10) : patch.installedAt,
-            verificationDueAt: patch.verificationDueAt === undefined ? current.verificationDueAt?.toISOString().slice(0, 10) : patch.verificationDueAt,
-          },
-          current.account.supplier,
-        ),
-      )
-      await app.prisma.$transaction(async (tx) => {
-        const updated = await tx.meter.update({ where: { id: current.id }, data: meterColumns(row) })
+      const { id } = await meter(caller, meterId)
+      return app.prisma.$transaction(async (tx) => {
+        const current = await lockedMeter(tx, id)
+        const row = checked(
+          checkMeterRow(
+            {
+              accountNumber: current.account.number,
+              service: current.service,
+              serialNumber: current.serialNumber,
+              zones: patch.zones ?? current.zones,
+              digitCapacity: patch.digitCapacity ?? current.digitCapacity,
+              installedAt: patch.installedAt === undefined ? current.installedAt?.toISOString().slice(0, 10) : patch.installedAt,
+              verificationDueAt: patch.verificationDueAt === undefined ? current.verificationDueAt?.toISOString().slice(0, 10) : patch.verificationDueAt,
+            },
+            current.account.supplier,
+          ),
+        )
+        const updated = await tx.meter.update({ where: { id }, data: meterColumns(row) })
         await app.audit.record(tx, audit, {
           supplierId: current.account.supplierId,
           entity: 'meter',
-          entityId: current.id,
+          entityId: id,
           action: 'update',
           before: meterSnapshot(current),
           after: meterSnapshot(updated),
         })
+        return current.accountId
       })
-      return current.accountId
     },
 
     /** The old meter is kept (history, readings) as replaced; the new one takes its place. */
     async replaceMeter(caller: Caller, meterId: string, input: MeterReplace, audit: AuditContext): Promise<string> {
-      const current = await meter(caller, meterId)
-      const row = checked(
-        checkMeterRow(
-          {
-            accountNumber: current.account.number,
-            service: current.service,
-            serialNumber: input.serialNumber,
-            zones: input.zones ?? current.zones,
-            digitCapacity: input.digitCapacity ?? current.digitCapacity,
-            installedAt: input.installedAt,
-            verificationDueAt: input.verificationDueAt ?? null,
-          },
-          current.account.supplier,
-        ),
-      )
-      await app.prisma.$transaction(async (tx) => {
+      const { id } = await meter(caller, meterId)
+      return app.prisma.$transaction(async (tx) => {
+        // Of two replacements at once, the second finds the meter replaced and adds nothing.
+        const current = await lockedMeter(tx, id)
+        if (current.status !== 'active') throw new ConflictError('meter_not_active', 'Only an active meter can be replaced.')
+        const row = checked(
+          checkMeterRow(
+            {
+              accountNumber: current.account.number,
+              service: current.service,
+              serialNumber: input.serialNumber,
+              zones: input.zones ?? current.zones,
+              digitCapacity: input.digitCapacity ?? current.digitCapacity,
+              installedAt: input.installedAt,
+              verificationDueAt: input.verificationDueAt ?? null,
+            },
+            current.account.supplier,
+          ),
+        )
         const replacement = await tx.meter.create({
           data: { accountId: current.accountId, service: row.service, serialNumber: row.serialNumber, ...meterColumns(row) },
         })
+        // Still conditional: the database, not only the lock above, keeps a meter from being retired twice.
         const retired = await tx.meter.updateMany({
-          where: { id: current.id, status: 'active' },
+          where: { id, status: 'active' },
           data: { status: 'replaced', closedAt: toDate(row.installedAt) ?? new Date(), replacedById: replacement.id },
         })
         if (retired.count === 0) throw new ConflictError('meter_not_active', 'Only an active meter can be replaced.')
         await app.audit.record(tx, audit, {
           supplierId: current.account.supplierId,
           entity: 'meter',
-          entityId: current.id,
+          entityId: id,
           action: 'replace',
           before: meterSnapshot(current),
           after: { status: 'replaced', replacedBy: replacement.id },
         })
         await app.audit.record(tx, audit, { supplierId: current.account.supplierId, entity: 'meter', entityId: replacement.id, action: 'create', after: meterSnapshot(replacement) })
+        return current.accountId
       })
-      return current.accountId
     },
 
     async auditLog(caller: Caller, query: AuditQuery) {

@@ -101,20 +101,24 @@ function createSupplierAdminService(app: FastifyInstance) {
     },
 
     async update(caller: Caller, supplierId: string, patch: SupplierUpdate, audit: AuditContext): Promise<SupplierDetails> {
-      const current = await visibleSupplier(app, caller, supplierId)
-      const before = supplierDetailsOf(current)
-      // The whole resulting settings must hold together (a new BIK with the old account, say).
-      const merged = { ...before, ...patch }
-      const problems = settingsProblems(merged)
-      if (problems.length) throw invalid(problems)
+      await visibleSupplier(app, caller, supplierId)
       const updated = await app.prisma.$transaction(async (tx) => {
+        // Locked, then read again by the next statement: the patch is checked against the
+        // settings as they are once the lock is granted, so two patches at once (a new BIK here,
+        // a new account there) cannot each pass against the old settings and store a pair that
+        // fails its control key. The CHECK constraints on supplier are the backstop.
+        await tx.$queryRaw`SELECT id FROM supplier WHERE id = ${supplierId}::uuid FOR NO KEY UPDATE`
+        const before = supplierDetailsOf(await tx.supplier.findUniqueOrThrow({ where: { id: supplierId } }))
+        // The whole resulting settings must hold together (a new BIK with the old account, say).
+        const problems = settingsProblems({ ...before, ...patch })
+        if (problems.length) throw invalid(problems)
         const saved = await tx.supplier.update({ where: { id: supplierId }, data: columnsOf(patch) })
         await app.audit.record(tx, audit, {
           supplierId,
           entity: 'supplier',
           entityId: supplierId,
           action: 'update',
-          before: before,
+          before,
           after: supplierDetailsOf(saved),
         })
         return saved
