@@ -93,7 +93,6 @@ function createAuthService(app: FastifyInstance, dummyHash: string) {
     const user = await app.prisma.user.findUnique({ where: { email } })
     if (!user || user.emailConfirmedAt || user.deletedAt) return
     await app.prisma.$transaction((tx) => enqueueConfirmation(tx, user, email))
-    app.mail.kick()
   }
 
   async function mailPasswordReset(email: string): Promise<void> {
@@ -110,7 +109,6 @@ function createAuthService(app: FastifyInstance, dummyHash: string) {
         ttlMinutes: cfg.passwordResetTtlMin,
       })
     })
-    app.mail.kick()
   }
 
   return {
@@ -137,7 +135,6 @@ function createAuthService(app: FastifyInstance, dummyHash: string) {
         await app.prisma.$transaction((tx) =>
           app.mail.enqueue(tx, { template: 'registration_attempt', to: email, resetLink: `${app.config.publicWebUrl}/forgot-password` }),
         )
-        app.mail.kick()
         return
       }
       const phoneFree = phone === null || (await app.prisma.user.count({ where: { phone } })) === 0
@@ -164,7 +161,6 @@ function createAuthService(app: FastifyInstance, dummyHash: string) {
         // Two registrations of one email at once: the loser is answered like any existing email.
         if ((error as { code?: string }).code !== 'P2002') throw error
       }
-      app.mail.kick()
     },
 
     async confirmEmail(token: string): Promise<void> {
@@ -253,7 +249,6 @@ function createAuthService(app: FastifyInstance, dummyHash: string) {
         }
         return opened
       })
-      app.mail.kick()
       return tokens
     },
 
@@ -268,7 +263,6 @@ function createAuthService(app: FastifyInstance, dummyHash: string) {
         // Following the mailed link proves the address.
         if (!user.emailConfirmedAt) await tx.user.update({ where: { id: user.id }, data: { emailConfirmedAt: new Date() } })
       })
-      app.mail.kick()
     },
 
     async changePassword(
@@ -290,7 +284,6 @@ function createAuthService(app: FastifyInstance, dummyHash: string) {
         await setPassword(tx, user, input.newPassword, client, timeZone)
         if (input.endOtherSessions ?? true) await sessions.revokeAll(user.id, 'password_changed', tx, sessionId)
       })
-      app.mail.kick()
     },
 
     async verifyOwnPassword(userId: string, password: string): Promise<void> {

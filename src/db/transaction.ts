@@ -21,13 +21,8 @@ function sqlState(error: unknown): string | undefined {
     if (typeof current.meta?.code === 'string') return current.meta.code
     current = current.cause as typeof current
   }
-  const match = /\b(40001|40P01|23505|23514)\b/.exec(String((error as Error)?.message ?? ''))
+  const match = /\b(40001|40P01)\b/.exec(String((error as Error)?.message ?? ''))
   return match?.[1]
-}
-
-export function isUniqueViolation(error: unknown): boolean {
-  const code = sqlState(error)
-  return code === '23505' || (error as { code?: string })?.code === 'P2002'
 }
 
 export interface TransactionOptions {

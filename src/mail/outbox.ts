@@ -7,8 +7,6 @@ import { renderMail, type MailInput } from './templates.ts'
 export interface MailOutbox {
   /** Queues a mail inside the caller's transaction: it exists, and is sent, only if the change commits. */
   enqueue(tx: Tx, mail: MailInput): Promise<void>
-  /** Kept for callers written before the job queue: a queued job wakes a worker at commit by itself. */
-  kick(): void
   /**
    * Runs work that ends in a mail after the response is sent, so that the answer takes the same
    * time whether or not there is anything to mail (no account enumeration by timing).
@@ -64,7 +62,6 @@ export default fp(
         const mail = await tx.mailOutbox.create({ data: renderMail(input), select: { id: true } })
         await app.jobs.add(tx, { task: SEND_MAIL_TASK, payload: { mailId: mail.id }, maxAttempts, key: `mail:${mail.id}` })
       },
-      kick() {},
       later(task) {
         const done: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
           .then(task)

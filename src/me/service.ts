@@ -82,7 +82,6 @@ function createMeService(app: FastifyInstance) {
           })
         }
       })
-      app.mail.kick()
       return profile(userId)
     },
 

@@ -8,7 +8,8 @@ import type { Caller } from '../access/guard.ts'
 import { displayName } from '../auth/identity.ts'
 import { decodeCursor, pageOf } from '../common/cursor.ts'
 import { ConflictError, DomainError, NotFoundError } from '../common/errors.ts'
-import { isUniqueViolation, type Tx } from '../db/transaction.ts'
+import { isUniqueViolation } from '../common/unique-violation.ts'
+import type { Tx } from '../db/transaction.ts'
 import type { Reading, ReadingSource } from '../generated/prisma/client.ts'
 import type { BulkRow } from './bulk.ts'
 import { evaluate, measure, type Evaluation } from './evaluation.ts'
@@ -75,7 +76,7 @@ function createReadingService(app: FastifyInstance) {
       try {
         return await app.transaction((tx) => save(tx, context, supplierId, evaluation, source, supersedeId))
       } catch (error) {
-        if (!isUniqueViolation(error)) throw error
+        if (!isUniqueViolation(error, 'reading_one_current_per_period')) throw error
         if (attempt >= 2) throw new ConflictError('reading_conflict', 'Another reading of this meter was saved at the same moment; look at the current one and try again.')
       }
     }

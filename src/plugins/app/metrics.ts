@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import type { QueueStats } from '../../jobs/stats.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -37,14 +38,17 @@ export default fp(
       },
     })
 
-    // The job queue, read at each scrape (one small query): the backlog and the failures to alert on.
+    // The job queue, read once per scrape (the registry collects in registration order, so the
+    // second gauge reads what the first one fetched): the backlog and the failures to alert on.
+    let queue: Promise<QueueStats | null> = Promise.resolve(null)
     new Gauge({
       name: 'jobs',
       help: 'Background jobs by state (waiting: due and not taken; failed: used all attempts)',
       labelNames: ['state'] as const,
       registers: [registry],
       async collect() {
-        const stats = await app.jobs.stats().catch(() => null)
+        queue = app.jobs.stats().catch(() => null)
+        const stats = await queue
         if (!stats) return
         for (const state of ['waiting', 'running', 'scheduled', 'failed'] as const) this.set({ state }, stats[state])
       },
@@ -54,7 +58,7 @@ export default fp(
       help: 'How long the oldest due job has waited for a worker',
       registers: [registry],
       async collect() {
-        const stats = await app.jobs.stats().catch(() => null)
+        const stats = await queue
         if (stats) this.set(stats.oldestWaitingSeconds)
       },
     })
