@@ -17,7 +17,9 @@ function freePort(): Promise<number> {
  */
 export async function startApiProcess(databaseUrl: string, env: Record<string, string> = {}): Promise<{ base: string; stop: () => Promise<void> }> {
   const port = await freePort()
-  const api = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+  // BENCH_API_NODE_ARGS: flags for the API's node, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it.
+  const nodeArgs = (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean)
+  const api = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/server.ts'], {
     env: {
       ...process.env,
       DATABASE_URL: databaseUrl,
@@ -44,6 +46,21 @@ export async function startApiProcess(databaseUrl: string, env: Record<string, s
     base,
     async stop() {
       api.kill('SIGTERM')
+      await exited
+    },
+  }
+}
+
+/** A worker process (`src/worker.ts`) beside the API, as production runs the jobs. */
+export function startWorkerProcess(databaseUrl: string, env: Record<string, string> = {}): { stop: () => Promise<void> } {
+  const worker = spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], {
+    env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', MIGRATE_ON_START: 'false', SEED_DEMO_DATA: 'false', ...env },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  })
+  const exited = new Promise((resolve) => worker.on('exit', resolve))
+  return {
+    async stop() {
+      worker.kill('SIGTERM')
       await exited
     },
   }

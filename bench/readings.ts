@@ -1,6 +1,8 @@
 // npm run bench:readings — authenticated reading submissions from many accounts over HTTP to the API
-// running in its own process: at a fixed 200 req/s (the target: p99 under 50 ms), then as fast as it goes.
+// running in its own process (PROCESS_ROLES=api) with a worker process beside it, as production
+// runs them: at a fixed 200 req/s (the target: p99 under 50 ms), then as fast as it goes.
 // A scratch database (migrated, seeded, dropped after) on the embedded PostgreSQL or DATABASE_URL.
+// `npm run bench:readings:vs [ref]` runs this against an earlier commit's, alternating, in one run.
 import autocannon from 'autocannon'
 import { hashPassword } from '../src/auth/password.ts'
 import { loadConfig } from '../src/config.ts'
@@ -9,7 +11,7 @@ import { openMigrator } from '../src/db/migrator.ts'
 import { resolveDatabase } from '../src/db/prepare.ts'
 import { withScratchDatabase } from '../src/db/scratch.ts'
 import { seedDemoData } from '../src/db/seed.ts'
-import { startApiProcess } from './api-process.ts'
+import { startApiProcess, startWorkerProcess } from './api-process.ts'
 
 const PEOPLE = Number(process.env.BENCH_PEOPLE ?? 500)
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 20)
@@ -51,15 +53,24 @@ try {
     ).rows
     await db.close()
 
-    const api = await startApiProcess(url)
+    const api = await startApiProcess(url, { PROCESS_ROLES: 'api' })
+    const worker = startWorkerProcess(url)
     const { base } = api
-    const sessions = await Promise.all(
-      targets.map(async (t) => {
-        const res = await fetch(`${base}/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: t.email, password: PASSWORD }) })
-        const { accessToken } = (await res.json()) as { accessToken: string }
-        return { ...t, token: accessToken }
-      }),
-    )
+    // Logged in a few at a time: a login refused under load would put `Bearer undefined` into the
+    // measured requests (401s counted as answers), so any failure stops the bench.
+    const sessions: ((typeof targets)[number] & { token: string })[] = []
+    for (let i = 0; i < targets.length; i += 20) {
+      sessions.push(
+        ...(await Promise.all(
+          targets.slice(i, i + 20).map(async (t) => {
+            const res = await fetch(`${base}/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: t.email, password: PASSWORD }) })
+            if (res.status !== 200) throw new Error(`login of ${t.email} answered ${res.status}: ${await res.text()}`)
+            const { accessToken } = (await res.json()) as { accessToken: string }
+            return { ...t, token: accessToken }
+          }),
+        )),
+      )
+    }
 
     let n = 0
     const request = {
@@ -75,7 +86,7 @@ try {
         }
       },
     }
-    console.log(`node ${process.version}, API in its own process, ${sessions.length} people with a meter each, pool ${config.dbPoolMax}, ${DURATION_S} s per run\n`)
+    console.log(`node ${process.version}, API and worker in processes of their own, ${sessions.length} people with a meter each, pool ${config.dbPoolMax}, ${DURATION_S} s per run\n`)
     console.log('run'.padEnd(22), 'req/s'.padStart(8), 'p50 ms'.padStart(8), 'p90 ms'.padStart(8), 'p99 ms'.padStart(8), 'max ms'.padStart(8), '2xx'.padStart(7), 'other'.padStart(6))
     // Warm-up, not measured: JIT, pool connections, PostgreSQL's caches.
     await autocannon({ url: base, duration: 5, requests: [request], connections: 10, overallRate: 150 })
@@ -101,6 +112,7 @@ try {
       await new Promise((resolve) => setTimeout(resolve, 1000))
     }
     await api.stop()
+    await worker.stop()
   })
 } finally {
   await server.stop()

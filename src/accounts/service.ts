@@ -64,13 +64,13 @@ function createAccountsService(app: FastifyInstance) {
         orderBy: { id: 'asc' },
         take: limit + 1,
       })
-      const sums = await balances(app.prisma, rows.slice(0, limit).map((a) => a.id))
+      const sums = await balances(app.db, rows.slice(0, limit).map((a) => a.id))
       return pageOf(rows, limit, (a) => [a.id], (a) => summaryOf(a, sums.get(a.id)!))
     },
 
     async details(caller: Caller, accountId: string): Promise<AccountDetails> {
       const account = await findVisible(caller, accountId)
-      const sums = await balances(app.prisma, [account.id])
+      const sums = await balances(app.db, [account.id])
       const today = localDate(new Date(), account.supplier.timeZone)
       return {
         ...summaryOf(account, sums.get(account.id)!),
@@ -91,7 +91,7 @@ function createAccountsService(app: FastifyInstance) {
     async link(caller: Caller, input: LinkAccountRequest): Promise<AccountDetails> {
       const account = await findAccountInRegister(app, input)
       const alreadyLinked = new ConflictError('account_already_linked', 'This account is already linked to you.')
-      await app.prisma.$transaction(async (tx) => {
+      await app.transaction(async (tx) => {
         // Locks first, each a statement of its own, and the decisions in the statements after:
         // in READ COMMITTED a statement that waited for a lock still reads other rows as of its
         // start. The user's row serializes this user's links and unlinks; a share lock on the
@@ -118,7 +118,7 @@ function createAccountsService(app: FastifyInstance) {
     },
 
     async unlink(caller: Caller, accountId: string): Promise<void> {
-      await app.prisma.$transaction(async (tx) => {
+      await app.transaction(async (tx) => {
         // The same lock as link: the counter follows the links exactly.
         await tx.$queryRaw`SELECT id FROM "user" WHERE id = ${caller.userId}::uuid FOR UPDATE`
         const removed = await tx.userAccount.deleteMany({ where: { userId: caller.userId, accountId } })
@@ -130,7 +130,7 @@ function createAccountsService(app: FastifyInstance) {
     async setReceiptDelivery(caller: Caller, accountId: string, receiptDelivery: 'paper' | 'electronic', audit: AuditContext): Promise<AccountDetails> {
       const account = await findVisible(caller, accountId)
       if (account.status !== 'active') throw new UnprocessableError('account_closed', 'The account is closed.')
-      await app.prisma.$transaction(async (tx) => {
+      await app.transaction(async (tx) => {
         await tx.account.update({ where: { id: account.id }, data: { receiptDelivery } })
         await app.audit.record(tx, audit, {
           supplierId: account.supplierId,

@@ -1,3 +1,4 @@
+import type { Tx } from '../db/transaction.ts'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { visibleAccounts } from '../access/visibility.ts'
@@ -64,13 +65,13 @@ function createRegisterService(app: FastifyInstance) {
   // lock an UPDATE takes, still lets readings and meters that reference the row be inserted.
 
   /** The account, locked against changes (edits) or only against other edits and a close (SHARE). */
-  async function lockedAccount(tx: Prisma.TransactionClient, accountId: string, mode: 'edit' | 'share') {
+  async function lockedAccount(tx: Tx, accountId: string, mode: 'edit' | 'share') {
     if (mode === 'edit') await tx.$queryRaw`SELECT id FROM account WHERE id = ${accountId}::uuid FOR NO KEY UPDATE`
     else await tx.$queryRaw`SELECT id FROM account WHERE id = ${accountId}::uuid FOR SHARE`
     return tx.account.findUniqueOrThrow({ where: { id: accountId }, include: { supplier: true } })
   }
 
-  async function lockedMeter(tx: Prisma.TransactionClient, meterId: string) {
+  async function lockedMeter(tx: Tx, meterId: string) {
     await tx.$queryRaw`SELECT id FROM meter WHERE id = ${meterId}::uuid FOR NO KEY UPDATE`
     return tx.meter.findUniqueOrThrow({ where: { id: meterId }, include: { account: { include: { supplier: true } } } })
   }
@@ -99,7 +100,7 @@ function createRegisterService(app: FastifyInstance) {
     async createAccount(caller: Caller, supplierId: string, input: AccountCreate, audit: AuditContext): Promise<string> {
       const supplier = await visibleSupplier(app, caller, supplierId)
       const row = checked(checkAccountRow(input, supplier))
-      return app.prisma.$transaction(async (tx) => {
+      return app.transaction(async (tx) => {
         const created = await tx.account.create({
           data: { supplierId: supplier.id, number: row.number, openingBalance: row.openingBalance, ...accountColumns(row) },
         })
@@ -110,7 +111,7 @@ function createRegisterService(app: FastifyInstance) {
 
     async updateAccount(caller: Caller, accountId: string, patch: AccountAdminUpdate, audit: AuditContext): Promise<void> {
       const { id } = await account(caller, accountId)
-      await app.prisma.$transaction(async (tx) => {
+      await app.transaction(async (tx) => {
         const current = await lockedAccount(tx, id, 'edit')
         if (current.status !== 'active') throw new UnprocessableError('account_closed', 'The account is closed.')
         const row = checked(
@@ -142,7 +143,7 @@ function createRegisterService(app: FastifyInstance) {
 
     async closeAccount(caller: Caller, accountId: string, reason: string, audit: AuditContext): Promise<void> {
       const current = await account(caller, accountId)
-      await app.prisma.$transaction(async (tx) => {
+      await app.transaction(async (tx) => {
         const closed = await tx.account.updateMany({ where: { id: current.id, status: 'active' }, data: { status: 'closed', closedAt: new Date() } })
         if (closed.count === 0) throw new ConflictError('account_closed', 'The account is already closed.')
         await app.audit.record(tx, audit, {
@@ -158,7 +159,7 @@ function createRegisterService(app: FastifyInstance) {
 
     async addMeter(caller: Caller, accountId: string, input: MeterCreate, audit: AuditContext): Promise<void> {
       const { id } = await account(caller, accountId)
-      await app.prisma.$transaction(async (tx) => {
+      await app.transaction(async (tx) => {
         // Shared: meters may be added side by side, but not to an account being closed.
         const current = await lockedAccount(tx, id, 'share')
         if (current.status !== 'active') throw new UnprocessableError('account_closed', 'The account is closed.')
@@ -173,7 +174,7 @@ function createRegisterService(app: FastifyInstance) {
 
     async updateMeter(caller: Caller, meterId: string, patch: MeterUpdate, audit: AuditContext): Promise<string> {
       const { id } = await meter(caller, meterId)
-      return app.prisma.$transaction(async (tx) => {
+      return app.transaction(async (tx) => {
         const current = await lockedMeter(tx, id)
         const row = checked(
           checkMeterRow(
@@ -205,7 +206,7 @@ function createRegisterService(app: FastifyInstance) {
     /** The old meter is kept (history, readings) as replaced; the new one takes its place. */
     async replaceMeter(caller: Caller, meterId: string, input: MeterReplace, audit: AuditContext): Promise<string> {
       const { id } = await meter(caller, meterId)
-      return app.prisma.$transaction(async (tx) => {
+      return app.transaction(async (tx) => {
         // Of two replacements at once, the second finds the meter replaced and adds nothing.
         const current = await lockedMeter(tx, id)
         if (current.status !== 'active') throw new ConflictError('meter_not_active', 'Only an active meter can be replaced.')

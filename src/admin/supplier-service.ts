@@ -82,7 +82,7 @@ function createSupplierAdminService(app: FastifyInstance) {
     async create(input: SupplierCreate, audit: AuditContext): Promise<SupplierDetails> {
       const problems = settingsProblems(input)
       if (problems.length) throw invalid(problems)
-      const supplier = await app.prisma.$transaction(async (tx) => {
+      const supplier = await app.transaction(async (tx) => {
         const created = await tx.supplier.create({ data: { ...(columnsOf(input) as Prisma.SupplierCreateInput), code: input.code } })
         await app.audit.record(tx, audit, {
           supplierId: created.id,
@@ -102,7 +102,7 @@ function createSupplierAdminService(app: FastifyInstance) {
 
     async update(caller: Caller, supplierId: string, patch: SupplierUpdate, audit: AuditContext): Promise<SupplierDetails> {
       await visibleSupplier(app, caller, supplierId)
-      const updated = await app.prisma.$transaction(async (tx) => {
+      const updated = await app.transaction(async (tx) => {
         // Locked, then read again by the next statement: the patch is checked against the
         // settings as they are once the lock is granted, so two patches at once (a new BIK here,
         // a new account there) cannot each pass against the old settings and store a pair that

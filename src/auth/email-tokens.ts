@@ -1,5 +1,6 @@
+import type { Tx } from '../db/transaction.ts'
 import { BadRequestError } from '../common/errors.ts'
-import type { EmailTokenPurpose, Prisma } from '../generated/prisma/client.ts'
+import type { EmailTokenPurpose } from '../generated/prisma/client.ts'
 import { digestToken, newSecretToken } from './tokens.ts'
 
 /**
@@ -7,7 +8,7 @@ import { digestToken, newSecretToken } from './tokens.ts'
  * replaces the user's older ones; a token is consumed atomically, so it works exactly once.
  */
 export async function issueEmailToken(
-  tx: Prisma.TransactionClient,
+  tx: Tx,
   input: { userId: string; purpose: EmailTokenPurpose; email: string | null; ttlMs: number },
 ): Promise<string> {
   // Serialized per user: two requests at once must not leave two live tokens. The lock is a
@@ -34,7 +35,7 @@ export async function issueEmailToken(
 }
 
 /** Marks the token used and returns it; unknown, used, expired or other-purpose tokens all fail alike. */
-export async function consumeEmailToken(tx: Prisma.TransactionClient, token: string, purposes: EmailTokenPurpose[]) {
+export async function consumeEmailToken(tx: Tx, token: string, purposes: EmailTokenPurpose[]) {
   const now = new Date()
   const found = await tx.emailToken.findUnique({ where: { tokenHash: digestToken(token) } })
   const claimed =

@@ -1,9 +1,10 @@
+import type { Tx } from '../db/transaction.ts'
 import { randomBytes } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { ConflictError, ForbiddenError, UnauthorizedError, UnprocessableError } from '../common/errors.ts'
 import { isUniqueViolation } from '../common/unique-violation.ts'
-import type { Prisma, User } from '../generated/prisma/client.ts'
+import type { User } from '../generated/prisma/client.ts'
 import { accountNumberFormatOf, normalizeAccountNumber } from '../suppliers/account-number.ts'
 import { createCaptchaVerifier } from './captcha.ts'
 import { consumeEmailToken, issueEmailToken } from './email-tokens.ts'
@@ -42,7 +43,7 @@ function createAuthService(app: FastifyInstance, dummyHash: string) {
   }
 
   /** Times in mails are the supplier's local time (an operator's, or that of the first linked account). */
-  async function timeZoneOf(user: Pick<User, 'id' | 'supplierId'>, db: Prisma.TransactionClient = app.prisma): Promise<string> {
+  async function timeZoneOf(user: Pick<User, 'id' | 'supplierId'>, db: Tx = app.db): Promise<string> {
     const supplier = user.supplierId
       ? await db.supplier.findUnique({ where: { id: user.supplierId }, select: { timeZone: true } })
       : await db.supplier.findFirst({ where: { accounts: { some: { users: { some: { userId: user.id } } } } }, select: { timeZone: true } })
@@ -77,7 +78,7 @@ function createAuthService(app: FastifyInstance, dummyHash: string) {
     if (window.count > cfg.loginAttempts.max) throw tooManyRequests(window, 'mails requested for this address')
   }
 
-  async function enqueueConfirmation(tx: Prisma.TransactionClient, user: Pick<User, 'id' | 'surname' | 'givenNames'>, email: string): Promise<void> {
+  async function enqueueConfirmation(tx: Tx, user: Pick<User, 'id' | 'surname' | 'givenNames'>, email: string): Promise<void> {
     const token = await issueEmailToken(tx, { userId: user.id, purpose: 'confirm_email', email, ttlMs: cfg.emailConfirmTtlH * 3_600_000 })
     await app.mail.enqueue(tx, {
       template: 'confirm_email',
@@ -92,13 +93,13 @@ function createAuthService(app: FastifyInstance, dummyHash: string) {
   async function mailConfirmation(email: string): Promise<void> {
     const user = await app.prisma.user.findUnique({ where: { email } })
     if (!user || user.emailConfirmedAt || user.deletedAt) return
-    await app.prisma.$transaction((tx) => enqueueConfirmation(tx, user, email))
+    await app.transaction((tx) => enqueueConfirmation(tx, user, email))
   }
 
   async function mailPasswordReset(email: string): Promise<void> {
     const user = await app.prisma.user.findUnique({ where: { email } })
     if (!user || user.deletedAt) return
-    await app.prisma.$transaction(async (tx) => {
+    await app.transaction(async (tx) => {
       const token = await issueEmailToken(tx, { userId: user.id, purpose: 'reset_password', email, ttlMs: cfg.passwordResetTtlMin * 60_000 })
       await app.mail.enqueue(tx, {
         template: 'password_reset',
@@ -132,14 +133,14 @@ function createAuthService(app: FastifyInstance, dummyHash: string) {
       await countMailRequest(email)
       const existing = await app.prisma.user.findUnique({ where: { email } })
       if (existing) {
-        await app.prisma.$transaction((tx) =>
+        await app.transaction((tx) =>
           app.mail.enqueue(tx, { template: 'registration_attempt', to: email, resetLink: `${app.config.publicWebUrl}/forgot-password` }),
         )
         return
       }
       const phoneFree = phone === null || (await app.prisma.user.count({ where: { phone } })) === 0
       try {
-        await app.prisma.$transaction(async (tx) => {
+        await app.transaction(async (tx) => {
           const user = await tx.user.create({
             data: {
               role: 'customer',
@@ -164,7 +165,7 @@ function createAuthService(app: FastifyInstance, dummyHash: string) {
     },
 
     async confirmEmail(token: string): Promise<void> {
-      await app.prisma.$transaction(async (tx) => {
+      await app.transaction(async (tx) => {
         const used = await consumeEmailToken(tx, token, ['confirm_email', 'change_email'])
         if (used.purpose === 'change_email' && used.email) {
           const takenError = new ConflictError('email_taken', 'This address now belongs to another user.')
@@ -234,7 +235,7 @@ function createAuthService(app: FastifyInstance, dummyHash: string) {
       const hadSessions = knownDevice > 0 || (await app.prisma.session.count({ where: { userId: user.id } })) > 0
       const timeZone = await timeZoneOf(user)
       const signedIn = user
-      const tokens = await app.prisma.$transaction(async (tx) => {
+      const tokens = await app.transaction(async (tx) => {
         const opened = await sessions.open(tx, signedIn, client)
         if (hadSessions && knownDevice === 0 && signedIn.notifyNewLogin && signedIn.email && signedIn.emailConfirmedAt) {
           await app.mail.enqueue(tx, {
@@ -253,7 +254,7 @@ function createAuthService(app: FastifyInstance, dummyHash: string) {
     },
 
     async resetPassword(token: string, newPassword: string, client: ClientInfo): Promise<void> {
-      await app.prisma.$transaction(async (tx) => {
+      await app.transaction(async (tx) => {
         const used = await consumeEmailToken(tx, token, ['reset_password'])
         const user = await tx.user.findUniqueOrThrow({ where: { id: used.userId } })
         assertStrongPassword(newPassword, [user.email, user.surname, user.givenNames, user.phone])
@@ -280,7 +281,7 @@ function createAuthService(app: FastifyInstance, dummyHash: string) {
       }
       assertStrongPassword(input.newPassword, [user.email, user.surname, user.givenNames, user.phone, user.orgCode])
       const timeZone = await timeZoneOf(user)
-      await app.prisma.$transaction(async (tx) => {
+      await app.transaction(async (tx) => {
         await setPassword(tx, user, input.newPassword, client, timeZone)
         if (input.endOtherSessions ?? true) await sessions.revokeAll(user.id, 'password_changed', tx, sessionId)
       })
@@ -297,7 +298,7 @@ function createAuthService(app: FastifyInstance, dummyHash: string) {
     assertStrongPassword,
   }
 
-  async function setPassword(tx: Prisma.TransactionClient, user: User, password: string, client: ClientInfo, timeZone: string): Promise<void> {
+  async function setPassword(tx: Tx, user: User, password: string, client: ClientInfo, timeZone: string): Promise<void> {
     const passwordHash = await hashPassword(password, cfg.passwordPepper, cfg.bcryptCost)
     await tx.user.update({ where: { id: user.id }, data: { passwordHash, passwordChangedAt: new Date(), mustChangePassword: false } })
     if (user.email) {

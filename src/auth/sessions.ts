@@ -1,6 +1,7 @@
+import type { Tx } from '../db/transaction.ts'
 import type { FastifyInstance } from 'fastify'
 import { UnauthorizedError } from '../common/errors.ts'
-import type { Prisma, Role } from '../generated/prisma/client.ts'
+import type { Role } from '../generated/prisma/client.ts'
 import type { AccessClaims } from '../access/guard.ts'
 import { digestToken, newSecretToken } from './tokens.ts'
 
@@ -33,7 +34,7 @@ export function createSessions(app: FastifyInstance) {
     return app.jwt.sign(claims)
   }
 
-  async function newRefreshToken(tx: Prisma.TransactionClient, sessionId: string): Promise<string> {
+  async function newRefreshToken(tx: Tx, sessionId: string): Promise<string> {
     const token = newSecretToken()
     await tx.refreshToken.create({ data: { sessionId, tokenHash: digestToken(token) } })
     return token
@@ -51,7 +52,7 @@ export function createSessions(app: FastifyInstance) {
   }
 
   return {
-    async open(tx: Prisma.TransactionClient, user: SessionUser, client: { ip: string; userAgent: string | null }): Promise<TokenPair> {
+    async open(tx: Tx, user: SessionUser, client: { ip: string; userAgent: string | null }): Promise<TokenPair> {
       const expiresAt = new Date(Date.now() + refreshTokenTtlDays * 86_400_000)
       const session = await tx.session.create({ data: { userId: user.id, ip: client.ip, userAgent: client.userAgent, expiresAt } })
       return pair(user, session.id, await newRefreshToken(tx, session.id), expiresAt)
@@ -67,7 +68,7 @@ export function createSessions(app: FastifyInstance) {
       const { session } = found
       if (session.revokedAt || session.expiresAt <= new Date() || session.user.deletedAt) throw invalid
 
-      const rotated = await app.prisma.$transaction(async (tx) => {
+      const rotated = await app.transaction(async (tx) => {
         // Conditional on usedAt IS NULL: of two concurrent refreshes with one token, one wins. The
         // decision is on the very row the UPDATE locks, and PostgreSQL re-checks the condition on
         // its latest version after waiting, so no stale read can let both through. The partial
@@ -87,11 +88,11 @@ export function createSessions(app: FastifyInstance) {
       return pair(session.user, session.id, rotated, session.expiresAt)
     },
 
-    async revoke(sessionId: string, reason: string, tx: Prisma.TransactionClient = app.prisma): Promise<void> {
+    async revoke(sessionId: string, reason: string, tx: Tx = app.db): Promise<void> {
       await tx.session.updateMany({ where: { id: sessionId, revokedAt: null }, data: { revokedAt: new Date(), revokeReason: reason } })
     },
 
-    async revokeAll(userId: string, reason: string, tx: Prisma.TransactionClient, exceptSessionId?: string): Promise<number> {
+    async revokeAll(userId: string, reason: string, tx: Tx, exceptSessionId?: string): Promise<number> {
       const revoked = await tx.session.updateMany({
         where: { userId, revokedAt: null, ...(exceptSessionId ? { id: { not: exceptSessionId } } : {}) },
         data: { revokedAt: new Date(), revokeReason: reason },

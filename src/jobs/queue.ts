@@ -19,7 +19,7 @@ export interface JobSpec {
  * commit.
  */
 export async function addJob(tx: Tx, job: JobSpec): Promise<void> {
-  await tx.$queryRaw`
+  await tx.sql`
     SELECT 1 FROM graphile_worker.add_job(
       ${job.task}, ${JSON.stringify(job.payload ?? {})}::json,
       queue_name := ${job.queue ?? null}::text, run_at := ${job.runAt ?? null}::timestamptz,

@@ -20,7 +20,7 @@ const jobRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: ref(JobViewPage, { description: 'A page of jobs.' }), ...problems(400) },
       },
     },
-    async (request) => listJobs(app.prisma, request.query),
+    async (request) => listJobs(app.db, request.query),
   )
 
   app.post(
@@ -35,7 +35,7 @@ const jobRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: ref(JobView, { description: 'The job, due now.' }), ...problems(400, 404, 409) },
       },
     },
-    async (request) => retryJob(app.prisma, request.params.jobId),
+    async (request) => retryJob(app.db, request.params.jobId),
   )
 }
 

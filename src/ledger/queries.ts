@@ -4,12 +4,13 @@
  * transaction client or the PrismaClient, so that billing and payments can post and read
  * inside their own unit of work.
  */
+import type { Tx } from '../db/transaction.ts'
 import { addMonths } from '../common/periods.ts'
 import { toKopecks, type Kopecks } from '../common/money.ts'
 import { Prisma, type Service } from '../generated/prisma/client.ts'
 import type { LedgerSums, PeriodFlows } from './rules.ts'
 
-export type Db = Prisma.TransactionClient
+export type Db = Tx
 
 const SETTLED = Prisma.sql`'succeeded'`
 const PENDING = Prisma.sql`'pending'`

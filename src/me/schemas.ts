@@ -8,6 +8,7 @@ const Notifications = Type.Object(
     email: Type.Boolean({ description: 'Service mail: receipts, replies to tickets.' }),
     readingWindow: Type.Boolean({ description: 'A reminder when the reading window opens.' }),
     newLogin: Type.Boolean({ description: 'A notice of each login from a new device.' }),
+    readingAccepted: Type.Boolean({ description: 'A mail confirming each accepted reading (off unless asked for: the answer to the submission confirms it).' }),
   },
   { additionalProperties: false },
 )

@@ -22,7 +22,7 @@ function profileOf(user: User, pendingEmail: string | null): Me {
     givenNames: user.givenNames,
     orgCode: user.orgCode,
     supplierId: user.supplierId,
-    notifications: { email: user.notifyByEmail, readingWindow: user.notifyReadingWindow, newLogin: user.notifyNewLogin },
+    notifications: { email: user.notifyByEmail, readingWindow: user.notifyReadingWindow, newLogin: user.notifyNewLogin, readingAccepted: user.notifyReadingAccepted },
     mustChangePassword: user.mustChangePassword,
     createdAt: user.createdAt.toISOString(),
   }
@@ -57,7 +57,7 @@ function createMeService(app: FastifyInstance) {
       }
       const newEmail = patch.email === undefined ? undefined : normalizeEmail(patch.email)
       const { confirmTtlH } = { confirmTtlH: app.config.auth.emailConfirmTtlH }
-      await app.prisma.$transaction(async (tx) => {
+      await app.transaction(async (tx) => {
         await tx.user.update({
           where: { id: userId },
           data: {
@@ -67,6 +67,7 @@ function createMeService(app: FastifyInstance) {
             notifyByEmail: patch.notifications?.email,
             notifyReadingWindow: patch.notifications?.readingWindow,
             notifyNewLogin: patch.notifications?.newLogin,
+            notifyReadingAccepted: patch.notifications?.readingAccepted,
           },
         })
         // A new address counts only once confirmed; whether it is taken is checked then, not told now.
@@ -160,7 +161,7 @@ function createMeService(app: FastifyInstance) {
     async erase(userId: string, password: string): Promise<void> {
       await app.auth.verifyOwnPassword(userId, password)
       const now = new Date()
-      await app.prisma.$transaction(async (tx) => {
+      await app.transaction(async (tx) => {
         await tx.user.update({
           where: { id: userId },
           data: {
@@ -175,6 +176,7 @@ function createMeService(app: FastifyInstance) {
             notifyByEmail: false,
             notifyReadingWindow: false,
             notifyNewLogin: false,
+            notifyReadingAccepted: false,
             deletedAt: now,
             linkedAccounts: 0,
           },

@@ -1,60 +1,62 @@
 import { addMonths } from '../common/periods.ts'
 import { visibleAccountSql } from '../access/visibility.ts'
 import type { Caller } from '../access/guard.ts'
-import { uuidv7 } from '../common/uuid.ts'
 import type { Tx } from '../db/transaction.ts'
-import type { ReadingSource } from '../generated/prisma/client.ts'
+import { Prisma, type ReadingSource } from '../generated/prisma/client.ts'
 import type { Evaluation, MeterHistory, Target } from './evaluation.ts'
 import type { Flag, ReadingRow } from './views.ts'
 
 /** Reading data access: plain SQL through the unit of work on the submission hot path. */
 
-export async function findTarget(db: Tx, caller: Caller, accountId: string, meterId: string): Promise<Target | null> {
-  const rows = await db.$queryRaw<
-    {
-      id: string
-      supplierId: string
-      status: string
-      readingsCollectedBy: string | null
-      timeZone: string
-      startDay: number
-      endDay: number
-      acceptOutside: boolean
-      factor: string
-      meter: (Omit<NonNullable<Target['meter']>, 'verificationDueAt'> & { verificationDueAt: string | null }) | null
-    }[]
-  >`
+/**
+ * The account (visible to the caller), its supplier's rules and the meter, in one statement.
+ * With `lock`, the meter row is locked too (FOR UPDATE): submissions for one meter are measured
+ * one after the other. Locking here is safe because nothing this statement reads decides the
+ * measurement: in READ COMMITTED a statement that waited for the lock keeps its old snapshot
+ * for everything but the locked row, so the history is read by the NEXT statement, which sees
+ * what the transaction we waited for committed. Null when the account or (locking) the meter is
+ * not there.
+ */
+export async function findTarget(db: Tx, caller: Caller, accountId: string, meterId: string, options: { lock?: boolean } = {}): Promise<(Target & { confirmByMail: boolean }) | null> {
+  const rows = await db.sql<{
+    id: string
+    supplierId: string
+    status: string
+    readingsCollectedBy: string | null
+    timeZone: string
+    startDay: number
+    endDay: number
+    acceptOutside: boolean
+    factor: string
+    confirmByMail: boolean
+    meter: (Omit<NonNullable<Target['meter']>, 'verificationDueAt'> & { verificationDueAt: string | null }) | null
+  }>`
     SELECT a.id, a."supplierId", a.status::text, a."readingsCollectedBy", s."timeZone", s."readingWindowStartDay"::int AS "startDay",
            s."readingWindowEndDay"::int AS "endDay", s."acceptReadingsOutsideWindow" AS "acceptOutside",
            s."suspiciousReadingFactor"::text AS factor,
-           (SELECT json_build_object('id', m.id, 'status', m.status, 'zones', m.zones, 'digitCapacity', m."digitCapacity",
-                   'verificationDueAt', m."verificationDueAt", 'serialNumber', m."serialNumber", 'service', m.service, 'accountId', m."accountId")
-            FROM meter m WHERE m.id = ${meterId}::uuid AND m."accountId" = a.id) AS meter
+           COALESCE((SELECT u."notifyReadingAccepted" AND u."notifyByEmail" FROM "user" u WHERE u.id = ${caller.userId}::uuid), false) AS "confirmByMail",
+           CASE WHEN m.id IS NOT NULL THEN
+             json_build_object('id', m.id, 'status', m.status, 'zones', m.zones, 'digitCapacity', m."digitCapacity",
+                               'verificationDueAt', m."verificationDueAt", 'serialNumber', m."serialNumber", 'service', m.service, 'accountId', m."accountId")
+           END AS meter
     FROM account a JOIN supplier s ON s.id = a."supplierId"
+    ${options.lock ? Prisma.sql`JOIN` : Prisma.sql`LEFT JOIN`} meter m ON m.id = ${meterId}::uuid AND m."accountId" = a.id
     WHERE a.id = ${accountId}::uuid
-      AND ${visibleAccountSql(caller, 'a')}`
+      AND ${visibleAccountSql(caller, 'a')}
+    ${options.lock ? Prisma.sql`FOR UPDATE OF m` : Prisma.empty}`
   const row = rows[0]
   if (!row) return null
   return {
     account: { id: row.id, supplierId: row.supplierId, status: row.status, readingsCollectedBy: row.readingsCollectedBy },
     supplier: { timeZone: row.timeZone, startDay: row.startDay, endDay: row.endDay, acceptOutside: row.acceptOutside, suspiciousFactor: row.factor },
     meter: row.meter ? { ...row.meter, verificationDueAt: row.meter.verificationDueAt ? new Date(`${row.meter.verificationDueAt}T00:00:00Z`) : null } : null,
+    confirmByMail: row.confirmByMail,
   }
-}
-
-/**
- * Locks the meter: submissions for one meter are measured one after the other. A statement of
- * its own, on purpose: in READ COMMITTED a statement that waited for the lock keeps the snapshot
- * it started with for everything else it reads, so the history is read by the NEXT statement,
- * which sees what the transaction we waited for committed.
- */
-export async function lockMeter(tx: Tx, meterId: string): Promise<void> {
-  await tx.$queryRaw`SELECT 1 FROM meter WHERE id = ${meterId}::uuid FOR UPDATE`
 }
 
 export async function meterHistory(db: Tx, evaluation: Evaluation): Promise<MeterHistory> {
   const period = `${evaluation.period}-01`
-  const rows = await db.$queryRaw<MeterHistory[]>`
+  const rows = await db.sql<MeterHistory>`
     SELECT
       (SELECT json_build_object('t1', t1::text, 't2', t2::text, 't3', t3::text, 'takenAt', "takenAt", 'period', to_char(period, 'YYYY-MM'))
        FROM reading WHERE "meterId" = ${evaluation.meter.id}::uuid AND status IN ('accepted', 'billed') AND period < ${period}::date
@@ -72,6 +74,8 @@ export const READING_COLUMNS = `id, "meterId", to_char(period, 'YYYY-MM') AS per
   "t1Consumption"::text, "t2Consumption"::text, "t3Consumption"::text, "takenAt", source::text, status::text, flags, "supersedesId", "createdAt"`
 
 export interface NewReading {
+  /** Chosen before the insert (UUIDv7), so the audit entry written beside it can name it. */
+  id: string
   evaluation: Evaluation
   values: Record<'T1' | 'T2' | 'T3', string | null>
   consumption: Record<'T1' | 'T2' | 'T3', string | null>
@@ -82,36 +86,25 @@ export interface NewReading {
 }
 
 /**
- * Inserts the reading, superseding the earlier current one in the same statement. The INSERT
- * reads from the UPDATE, so the earlier version leaves the one-current-reading index before the
- * new one enters it.
+ * Inserts the reading, superseding the earlier current one and writing its audit entry in the
+ * same statement (one round trip on the hot path). The INSERT reads from the UPDATE, so the
+ * earlier version leaves the one-current-reading index before the new one enters it.
  */
-export async function insertReading(tx: Tx, reading: NewReading): Promise<ReadingRow> {
+export async function insertReading(tx: Tx, reading: NewReading, audit: Prisma.Sql): Promise<ReadingRow> {
   const { evaluation, values, consumption } = reading
-  const rows = await tx.$queryRawUnsafe<ReadingRow[]>(
-    `WITH superseded AS (
-       UPDATE reading SET status = 'superseded', "changedById" = $14::uuid, "changedAt" = now() WHERE id = $15::uuid RETURNING id)
+  const rows = await tx.sql<ReadingRow>`
+    WITH superseded AS (
+       UPDATE reading SET status = 'superseded', "changedById" = ${reading.submittedById}::uuid, "changedAt" = now()
+       WHERE id = ${reading.supersedesId}::uuid RETURNING id),
+     audited AS (${audit})
      INSERT INTO reading (id, "meterId", "accountId", period, t1, t2, t3, "t1Consumption", "t2Consumption", "t3Consumption",
                           "takenAt", source, flags, "submittedById", "supersedesId")
-     SELECT $1::uuid, $2::uuid, $3::uuid, $4::date, $5::numeric, $6::numeric, $7::numeric, $8::numeric, $9::numeric, $10::numeric,
-            $11::timestamptz, $12::"ReadingSource", $13::text[], $14::uuid, $15::uuid
+     SELECT ${reading.id}::uuid, ${evaluation.meter.id}::uuid, ${evaluation.meter.accountId}::uuid, ${`${evaluation.period}-01`}::date,
+            ${values.T1}::numeric, ${values.T2}::numeric, ${values.T3}::numeric,
+            ${consumption.T1}::numeric, ${consumption.T2}::numeric, ${consumption.T3}::numeric,
+            ${evaluation.takenAt}::timestamptz, ${reading.source}::"ReadingSource", ${reading.flags}::text[], ${reading.submittedById}::uuid,
+            ${reading.supersedesId}::uuid
      FROM (SELECT 1) one LEFT JOIN superseded ON true
-     RETURNING ${READING_COLUMNS}`,
-    uuidv7(),
-    evaluation.meter.id,
-    evaluation.meter.accountId,
-    `${evaluation.period}-01`,
-    values.T1,
-    values.T2,
-    values.T3,
-    consumption.T1,
-    consumption.T2,
-    consumption.T3,
-    evaluation.takenAt,
-    reading.source,
-    reading.flags,
-    reading.submittedById,
-    reading.supersedesId,
-  )
+     RETURNING ${Prisma.raw(READING_COLUMNS)}`
   return rows[0]!
 }

@@ -3,17 +3,18 @@ import fp from 'fastify-plugin'
 import { localDate } from '../accounts/meters.ts'
 import { periodName } from '../common/periods.ts'
 import { visibleAccounts } from '../access/visibility.ts'
-import type { AuditContext } from '../audit/audit.ts'
+import { auditInsert, type AuditContext } from '../audit/audit.ts'
+import { uuidv7 } from '../common/uuid.ts'
 import type { Caller } from '../access/guard.ts'
 import { displayName } from '../auth/identity.ts'
 import { decodeCursor, pageOf } from '../common/cursor.ts'
 import { ConflictError, DomainError, NotFoundError } from '../common/errors.ts'
 import { isUniqueViolation } from '../common/unique-violation.ts'
 import type { Tx } from '../db/transaction.ts'
-import type { Reading, ReadingSource } from '../generated/prisma/client.ts'
+import type { Reading } from '../generated/prisma/client.ts'
 import type { BulkRow } from './bulk.ts'
 import { evaluate, measure, type Evaluation } from './evaluation.ts'
-import { findTarget, insertReading, lockMeter, meterHistory } from './queries.ts'
+import { findTarget, insertReading, meterHistory } from './queries.ts'
 import { decideWindow, formatThousandths, type ZoneName } from './rules.ts'
 import type { BulkReadingReport, ReadingAccepted, ReadingListQuery } from './schemas.ts'
 import { periodOfDate, rowOf, viewOf, type Flag, type ReadingRow, type Values } from './views.ts'
@@ -22,59 +23,73 @@ export const READING_ACCEPTED_TASK = 'readings:accepted'
 
 const periodDate = (period: string) => new Date(`${period}-01T00:00:00Z`)
 const isStaff = (caller: Caller) => caller.role === 'operator' || caller.role === 'admin'
+/** What a save is asked to do: a new reading, or (`supersede`) a correction of the current one of a period. */
+interface SaveRequest {
+  accountId: string
+  meterId: string
+  values: Values
+  takenAt?: string
+  supersede?: { id: string; period: string }
+}
+
 const locked = (detail: string) => new DomainError(409, 'reading_locked', 'Conflict', detail)
 
 function createReadingService(app: FastifyInstance) {
   const now = () => app.config.clock.now()
 
-  async function evaluateFor(caller: Caller, accountId: string, meterId: string, values: Values, takenAt?: string) {
-    const target = await findTarget(app.prisma, caller, accountId, meterId)
+  /** The target and its evaluation; with `lock`, the meter is locked until the unit of work ends. */
+  async function evaluateFor(db: Tx, caller: Caller, request: SaveRequest, lock = false) {
+    const { accountId, meterId } = request
+    // A locking read finds nothing when the meter is missing too; the plain one tells which answer fits.
+    const target = (await findTarget(db, caller, accountId, meterId, { lock })) ?? (lock ? await findTarget(db, caller, accountId, meterId) : null)
     if (!target) throw new NotFoundError('account_not_found', 'No such account among yours.')
-    return { target, evaluation: evaluate(target, { staff: isStaff(caller), values, takenAt, now: now() }) }
+    return { target, evaluation: evaluate(target, { staff: isStaff(caller), values: request.values, takenAt: request.takenAt, now: now() }) }
   }
 
   /**
-   * Saves a reading in the caller's unit of work: the meter locked (submissions for one meter
-   * are measured one after the other), its history read after the lock, an earlier reading of the
-   * period superseded, the new one inserted, the audit entry written and the follow-up job queued.
+   * Saves a reading in one unit of work of three statements: the target read with its meter
+   * locked (submissions for one meter are measured one after the other); the history read after
+   * the lock; an earlier reading of the period superseded, the new one inserted and the audit
+   * entry written (one statement). The confirmation job is queued only for people who asked for
+   * the mail.
    */
-  async function save(tx: Tx, context: AuditContext, supplierId: string, evaluation: Evaluation, source: ReadingSource, supersedeId?: string): Promise<ReadingRow> {
-    await lockMeter(tx, evaluation.meter.id)
+  async function save(tx: Tx, context: AuditContext, request: SaveRequest) {
+    const { target, evaluation } = await evaluateFor(tx, context.caller, request, true)
+    const { supersede } = request
+    if (supersede && evaluation.period !== supersede.period) throw locked('The reading window of its period has closed.')
     const history = await meterHistory(tx, evaluation)
     const { consumption, flags } = measure(history, evaluation)
     const { earlier } = history
     if (earlier?.status === 'billed') throw locked('The period is billed; its reading can no longer change.')
-    if (supersedeId && earlier?.id !== supersedeId) throw locked('This reading is no longer the current one.')
+    if (supersede && earlier?.id !== supersede.id) throw locked('This reading is no longer the current one.')
     const text = (map: Map<ZoneName, bigint>, zone: ZoneName) => {
       const v = map.get(zone)
       return v === undefined ? null : formatThousandths(v)
     }
     const zones = (map: Map<ZoneName, bigint>) => ({ T1: text(map, 'T1'), T2: text(map, 'T2'), T3: text(map, 'T3') })
-    const reading = await insertReading(tx, {
-      evaluation,
-      values: zones(evaluation.values),
-      consumption: zones(consumption),
-      source,
-      flags,
-      submittedById: context.caller.userId,
-      supersedesId: earlier?.id ?? null,
-    })
-    await app.audit.record(tx, context, {
-      supplierId,
+    const id = uuidv7()
+    const supersedesId = earlier?.id ?? null
+    const audit = auditInsert(context, {
+      supplierId: target.account.supplierId,
       entity: 'reading',
-      entityId: reading.id,
-      action: supersedeId ? 'correct' : 'submit',
-      after: { meterId: reading.meterId, period: reading.period, values: zones(evaluation.values), flags, supersedes: reading.supersedesId },
+      entityId: id,
+      action: supersede ? 'correct' : 'submit',
+      after: { meterId: evaluation.meter.id, period: evaluation.period, values: zones(evaluation.values), flags, supersedes: supersedesId },
     })
-    await app.jobs.add(tx, { task: READING_ACCEPTED_TASK, payload: { readingId: reading.id } })
-    return reading
+    const reading = await insertReading(
+      tx,
+      { id, evaluation, values: zones(evaluation.values), consumption: zones(consumption), source: isStaff(context.caller) ? 'operator' : 'customer', flags, submittedById: context.caller.userId, supersedesId },
+      audit,
+    )
+    if (target.confirmByMail) await app.jobs.add(tx, { task: READING_ACCEPTED_TASK, payload: { readingId: reading.id } })
+    return accepted(reading, evaluation)
   }
 
   /** One unit of work; the one-current-reading index turns a race that slipped past the lock into one retry, then a 409. */
-  async function saveOnce(context: AuditContext, supplierId: string, evaluation: Evaluation, source: ReadingSource, supersedeId?: string) {
+  async function saveOnce(context: AuditContext, request: SaveRequest): Promise<ReadingAccepted> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await app.transaction((tx) => save(tx, context, supplierId, evaluation, source, supersedeId))
+        return await app.transaction((tx) => save(tx, context, request))
       } catch (error) {
         if (!isUniqueViolation(error, 'reading_one_current_per_period')) throw error
         if (attempt >= 2) throw new ConflictError('reading_conflict', 'Another reading of this meter was saved at the same moment; look at the current one and try again.')
@@ -146,24 +161,19 @@ function createReadingService(app: FastifyInstance) {
 
   return {
     async submit(context: AuditContext, accountId: string, input: { meterId: string; values: Values; takenAt?: string }): Promise<ReadingAccepted> {
-      const { target, evaluation } = await evaluateFor(context.caller, accountId, input.meterId, input.values, input.takenAt)
-      const reading = await saveOnce(context, target.account.supplierId, evaluation, isStaff(context.caller) ? 'operator' : 'customer')
-      return accepted(reading, evaluation)
+      return saveOnce(context, { accountId, ...input })
     },
 
     async preview(caller: Caller, accountId: string, input: { meterId: string; values: Values; takenAt?: string }) {
-      const { evaluation } = await evaluateFor(caller, accountId, input.meterId, input.values, input.takenAt)
-      const { consumption, flags } = measure(await meterHistory(app.prisma, evaluation), evaluation)
+      const { evaluation } = await evaluateFor(app.db, caller, { accountId, ...input })
+      const { consumption, flags } = measure(await meterHistory(app.db, evaluation), evaluation)
       const view: Values | null = consumption.size ? (Object.fromEntries([...consumption].map(([z, v]) => [z, formatThousandths(v)])) as Values) : null
       return { period: evaluation.period, outsideWindow: evaluation.outsideWindow, consumption: view, flags }
     },
 
     async correct(context: AuditContext, accountId: string, readingId: string, values: Values): Promise<ReadingAccepted> {
-      const { reading, account } = await changeable(context.caller, accountId, readingId)
-      const { evaluation } = await evaluateFor(context.caller, accountId, reading.meterId, values)
-      if (evaluation.period !== periodOfDate(reading.period)) throw locked('The reading window of its period has closed.')
-      const saved = await saveOnce(context, account.supplierId, evaluation, isStaff(context.caller) ? 'operator' : 'customer', reading.id)
-      return accepted(saved, evaluation)
+      const { reading } = await changeable(context.caller, accountId, readingId)
+      return saveOnce(context, { accountId, meterId: reading.meterId, values, supersede: { id: reading.id, period: periodOfDate(reading.period) } })
     },
 
     async cancel(context: AuditContext, accountId: string, readingId: string): Promise<void> {

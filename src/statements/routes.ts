@@ -66,7 +66,7 @@ const statementRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const account = await app.accounts.findVisible(callerOf(request), request.params.accountId)
-      const balance = (await balances(app.prisma, [account.id])).get(account.id)!
+      const balance = (await balances(app.db, [account.id])).get(account.id)!
       const at = new Date()
       const number = `${localDate(at, account.supplier.timeZone).replace(/-/g, '')}-${randomBytes(3).toString('hex').toUpperCase()}`
       const document = await debtCertificatePdf({

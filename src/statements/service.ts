@@ -27,7 +27,7 @@ function createStatementService(app: FastifyInstance) {
       if (months > MAX_STATEMENT_MONTHS) {
         throw new UnprocessableError('period_range_invalid', `A statement covers at most ${MAX_STATEMENT_MONTHS} periods.`)
       }
-      const totals = await statementTotals(app.prisma, account.id, { from, to, timeZone: supplier.timeZone })
+      const totals = await statementTotals(app.db, account.id, { from, to, timeZone: supplier.timeZone })
       const statement: Statement = {
         account: {
           id: account.id,

@@ -43,19 +43,19 @@ afterAll(async () => {
 
 describe('the ledger', () => {
   it('balances: carried-in debt + charges − settled payments; pending beside it; failed and refunded count for nothing', async () => {
-    const balance = (await balances(client.prisma, [accountId])).get(accountId)
+    const balance = (await balances(client.db, [accountId])).get(accountId)
     // 250.00 + 1000.00 + 1200.50 + 999.99 − 100.00 − 500.00
     expect(balance).toMatchObject({ balance: '2850.49', pendingPayments: '300.00', toPay: '2550.49' })
     expect(balance!.pending).toEqual([{ id: expect.any(String), amount: '300.00', paidAt: '2026-10-20T05:00:00.000Z', provider: 'bank' }])
   })
 
   it('leaves out unknown accounts, and takes an empty list', async () => {
-    expect((await balances(client.prisma, ['00000000-0000-0000-0000-000000000000'])).size).toBe(0)
-    expect((await balances(client.prisma, [])).size).toBe(0)
+    expect((await balances(client.db, ['00000000-0000-0000-0000-000000000000'])).size).toBe(0)
+    expect((await balances(client.db, [])).size).toBe(0)
   })
 
   it('closes a statement over every period at the current balance', async () => {
-    const s = await statementTotals(client.prisma, accountId, { from: '2026-09', to: '2026-12', timeZone })
+    const s = await statementTotals(client.db, accountId, { from: '2026-09', to: '2026-12', timeZone })
     expect(s).toMatchObject({ openingBalance: '250.00', chargesTotal: '3200.49', paymentsTotal: '600.00', closingBalance: '2850.49' })
     expect(s.periods.map((p) => [p.period, p.payments, p.closingBalance])).toEqual([
       ['2026-09', '100.00', '1150.00'],
@@ -67,9 +67,9 @@ describe('the ledger', () => {
   })
 
   it('opens a later statement at the balance of everything before it, by the supplier’s calendar', async () => {
-    const s = await statementTotals(client.prisma, accountId, { from: '2026-10', to: '2026-10', timeZone })
+    const s = await statementTotals(client.db, accountId, { from: '2026-10', to: '2026-10', timeZone })
     expect(s).toMatchObject({ openingBalance: '1150.00', closingBalance: '1850.50' })
-    const before = async (tz: string) => (await ledgerSums(client.prisma, [accountId], { date: '2026-10-01', timeZone: tz })).get(accountId)!
+    const before = async (tz: string) => (await ledgerSums(client.db, [accountId], { date: '2026-10-01', timeZone: tz })).get(accountId)!
     // The payment at 18:00 UTC on 30 September is October's in Novosibirsk, September's in UTC.
     expect(formatKopecks((await before(timeZone)).settled)).toBe('100.00')
     expect(formatKopecks((await before('UTC')).settled)).toBe('600.00')
@@ -78,7 +78,7 @@ describe('the ledger', () => {
   it('reads inside a transaction what the transaction has posted', async () => {
     const rollback = new Error('rollback')
     await expect(
-      client.prisma.$transaction(async (tx) => {
+      client.transaction(async (tx) => {
         await tx.charge.create({
           data: { accountId, period: new Date('2026-11-01'), service: 'heat', kind: 'normative', quantity: '1.000', tariff: '0.51', amount: '0.51' },
         })
@@ -86,6 +86,6 @@ describe('the ledger', () => {
         throw rollback
       }),
     ).rejects.toBe(rollback)
-    expect((await balances(client.prisma, [accountId])).get(accountId)!.balance).toBe('2850.49')
+    expect((await balances(client.db, [accountId])).get(accountId)!.balance).toBe('2850.49')
   })
 })

@@ -1,5 +1,6 @@
 import { setClock } from '../../src/common/clock.ts'
 import { seedDemoData } from '../../src/db/seed.ts'
+import type { Tx } from '../../src/db/transaction.ts'
 import { buildTestApp, type TestContext } from '../helper.ts'
 import { DEMO, bearer, signUp } from '../support/auth.ts'
 import { startSmtpServer, type SmtpServer } from '../support/smtp.ts'
@@ -17,6 +18,9 @@ beforeAll(async () => {
   ctx = await buildTestApp({ SMTP_URL: smtp.url }, { clock: setClock('2026-11-20T05:00:00Z') })
   await seedDemoData(p())
   token = (await signUp(ctx, smtp, 'ivan@example.test', DEMO.ivanovHeat)).accessToken
+  // The confirmation mail per reading is opt-in; Ivan asks for it.
+  const optIn = await ctx.app.inject({ method: 'PATCH', url: '/v1/me', headers: bearer(token), payload: { notifications: { readingAccepted: true } } })
+  expect(optIn.json().notifications).toMatchObject({ readingAccepted: true, email: true })
   const account = await p().account.findFirstOrThrow({ where: { number: '5400012345' } })
   accountId = account.id
   meterId = (await p().meter.findFirstOrThrow({ where: { accountId } })).id
@@ -60,5 +64,38 @@ describe('one unit of work', () => {
     expect(mail?.text).toContain('ноябрь 2026')
     expect(mail?.text).toContain('T1 123.400')
     expect((await ctx.app.jobs.stats()).waiting).toBe(0)
+  })
+
+  it('plain SQL and ORM calls of a unit of work share its connection, see each other, and roll back together', async () => {
+    const rollback = new Error('rollback')
+    const context = { caller: { userId: '00000000-0000-0000-0000-000000000000', sessionId: 'x', role: 'admin' as const, supplierId: null }, requestId: 'probe', ip: '127.0.0.1' }
+    await expect(
+      ctx.app.transaction(async (tx) => {
+        await ctx.app.audit.record(tx, context, { supplierId: null, entity: 'probe', entityId: 'p1', action: 'probe' })
+        await tx.auditLog.create({ data: { actorRole: 'admin', entity: 'probe', entityId: 'p2', action: 'probe' } })
+        expect(await tx.auditLog.count({ where: { entity: 'probe' } })).toBe(2)
+        expect(await tx.sql<{ n: number }>`SELECT count(*)::int AS n FROM audit_log WHERE entity = 'probe'`).toEqual([{ n: 2 }])
+        // Outside the unit of work nothing is visible yet.
+        expect(await ctx.client.prisma.auditLog.count({ where: { entity: 'probe' } })).toBe(0)
+        throw rollback
+      }),
+    ).rejects.toBe(rollback)
+    expect(await p().auditLog.count({ where: { entity: 'probe' } })).toBe(0)
+  })
+
+  it('refuses a statement made through a unit of work that has ended', async () => {
+    let leaked: Tx | undefined
+    await ctx.app.transaction(async (tx) => {
+      leaked = tx
+    })
+    await expect(leaked!.sql`SELECT 1`).rejects.toThrow(/Transaction already closed/)
+  })
+
+  it('queues no confirmation for someone who did not ask for it, and still audits the reading', async () => {
+    await ctx.app.inject({ method: 'PATCH', url: '/v1/me', headers: bearer(token), payload: { notifications: { readingAccepted: false } } })
+    const before = await counts()
+    const saved = await submit('123.900')
+    expect(saved.statusCode).toBe(201)
+    expect(await counts()).toEqual({ readings: before.readings + 1, audit: before.audit + 1, jobs: before.jobs })
   })
 })
