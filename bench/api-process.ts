@@ -1,14 +1,5 @@
 import { spawn } from 'node:child_process'
-import { createServer } from 'node:net'
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}
+import { freePort } from '../src/db/embedded.ts'
 
 /**
  * The API as production runs it: `src/server.ts` in a process of its own, so that the load

@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs'
-import { readFile, symlink } from 'node:fs/promises'
+import { mkdtemp, readFile, symlink } from 'node:fs/promises'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -78,6 +80,28 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   }
   await createDatabaseIfMissing(adminUrl, database)
   return { url: `${base}/${database}`, adminUrl, stop: alreadyRunning ? async () => {} : () => server.stop() }
+}
+
+/** A TCP port nobody listens on right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.unref()
+    server.on('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+/**
+ * A server of its own for a test run or a check, in a temporary folder on a free port, removed
+ * when stopped: never shared, so two checkouts (two CI runs at once) cannot stop each other's.
+ */
+export async function startThrowawayPostgres(database?: string): Promise<EmbeddedDatabase> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'abonent-pg-'))
+  return startEmbeddedPostgres({ dir, port: await freePort(), persistent: false, database })
 }
 
 async function answers(url: string): Promise<boolean> {

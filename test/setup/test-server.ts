@@ -1,9 +1,7 @@
 import { randomBytes } from 'node:crypto'
-import { mkdtemp } from 'node:fs/promises'
-import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
-import { startEmbeddedPostgres } from '../../src/db/embedded.ts'
+import { startThrowawayPostgres } from '../../src/db/embedded.ts'
+
+export { freePort } from '../../src/db/embedded.ts'
 import { openMigrator } from '../../src/db/migrator.ts'
 import { createDatabase } from '../../src/db/scratch.ts'
 
@@ -12,19 +10,6 @@ export interface TestServer {
   serverUrl: string
   kind: 'TEST_DATABASE_URL' | 'testcontainers' | 'embedded'
   stop(): Promise<void>
-}
-
-/** A TCP port nobody listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.unref()
-    server.on('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
 }
 
 async function dockerContainer(): Promise<TestServer | undefined> {
@@ -49,8 +34,7 @@ export async function startTestServer(): Promise<TestServer> {
   if (given) return { serverUrl: given, kind: 'TEST_DATABASE_URL', stop: async () => {} }
   const docker = await dockerContainer()
   if (docker) return docker
-  const dir = await mkdtemp(path.join(tmpdir(), 'abonent-test-pg-'))
-  const embedded = await startEmbeddedPostgres({ dir, port: await freePort(), persistent: false })
+  const embedded = await startThrowawayPostgres()
   return { serverUrl: embedded.adminUrl, kind: 'embedded', stop: embedded.stop }
 }
 
