@@ -18,6 +18,17 @@ export function parseKopecks(amount: string): Kopecks | null {
   return sign ? -kopecks : kopecks
 }
 
+/**
+ * An amount as people and spreadsheets write it in a register file: "1 234,56", "1234.5",
+ * "-300" (spaces and no-break spaces between digit groups, a comma or a point, at most 12 digits
+ * before it and 2 after); null for anything else.
+ */
+export function parseWrittenAmount(text: string): Kopecks | null {
+  const compact = text.replace(/[\s\u00a0]/g, '').replace(',', '.')
+  if (!/^-?\d{1,12}(\.\d{1,2})?$/.test(compact)) return null
+  return parseKopecks(compact)
+}
+
 /** As `parseKopecks`, for amounts that are exact by construction (a numeric(…, 2) from the database). */
 export function toKopecks(amount: string): Kopecks {
   const kopecks = parseKopecks(amount)

@@ -1,3 +1,4 @@
+import { formatKopecks, parseWrittenAmount } from '../common/money.ts'
 import { accountNumberFormatOf, normalizeAccountNumber, type SupplierFormatColumns } from '../suppliers/account-number.ts'
 
 /**
@@ -102,10 +103,8 @@ function text(value: unknown): string {
 
 /** "1 234,50" and "1234.5" are 1234.50; at most two decimals, as kopecks. */
 export function parseMoney(value: string): string | null {
-  const compact = value.replace(/[\s\u00a0]/g, '').replace(',', '.')
-  if (!/^-?\d{1,12}(\.\d{1,2})?$/.test(compact)) return null
-  const [whole, fraction = ''] = compact.split('.')
-  return `${whole}.${fraction.padEnd(2, '0')}`
+  const kopecks = parseWrittenAmount(value)
+  return kopecks === null ? null : formatKopecks(kopecks)
 }
 
 /** YYYY-MM-DD or DD.MM.YYYY, a real calendar date. */

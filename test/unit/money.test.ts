@@ -4,6 +4,7 @@ import {
   formatKopecks,
   multiplyToKopecks,
   parseKopecks,
+  parseWrittenAmount,
   rubles,
   subtractKopecks,
   sumKopecks,
@@ -46,6 +47,28 @@ describe('parseKopecks', () => {
   it('toKopecks throws where parseKopecks gives null', () => {
     expect(() => toKopecks('1.234')).toThrow(RangeError)
     expect(toKopecks('1.23')).toBe(123n)
+  })
+})
+
+describe('parseWrittenAmount (register files)', () => {
+  it('takes digit groups, a comma or a point, and up to two decimals', () => {
+    expect(parseWrittenAmount('1 234,56')).toBe(123456n)
+    expect(parseWrittenAmount('1\u00a0234.5')).toBe(123450n)
+    expect(parseWrittenAmount('-300')).toBe(-30000n)
+    expect(parseWrittenAmount('999999999999.99')).toBe(99999999999999n)
+  })
+  it('refuses what is not an amount', () => {
+    for (const bad of ['', '-', '1,2,3', '1.234', '12e3', '1000000000000', 'abc', '0x10']) expect(parseWrittenAmount(bad)).toBeNull()
+  })
+  it('reads back whatever formatKopecks writes, with groups or a comma', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: -99999999999999n, max: 99999999999999n }), (k) => {
+        const text = formatKopecks(k)
+        expect(parseWrittenAmount(text)).toBe(k)
+        expect(parseWrittenAmount(text.replace('.', ','))).toBe(k)
+        expect(parseWrittenAmount(text.replace(/\B(?=(\d{3})+(?!\d))/g, ' '))).toBe(k)
+      }),
+    )
   })
 })
 
