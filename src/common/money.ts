@@ -66,6 +66,18 @@ function parseDecimal(value: string): { units: bigint; scale: number } {
   return { units: sign ? -units : units, scale: fraction.length }
 }
 
+/** a × b exactly, as a decimal string with the decimals of both: "2.500" × "1.5" → "3.7500". */
+export function multiplyDecimals(a: string, b: string): string {
+  const x = parseDecimal(a)
+  const y = parseDecimal(b)
+  const product = x.units * y.units
+  const scale = x.scale + y.scale
+  const negative = product < 0n
+  const digits = (negative ? -product : product).toString().padStart(scale + 1, '0')
+  const text = scale === 0 ? digits : `${digits.slice(0, -scale)}.${digits.slice(-scale)}`
+  return negative ? `-${text}` : text
+}
+
 /**
  * quantity × price in kopecks, rounded half-up: a half kopeck or more counts as a whole one, on
  * the magnitude (−0.005 → −0.01), which is what PostgreSQL's round(numeric, 2) does, so a charge
