@@ -91,6 +91,41 @@ describe('one unit of work', () => {
     await expect(leaked!.sql`SELECT 1`).rejects.toThrow(/Transaction already closed/)
   })
 
+  it('a reading that slips past the lock meets the one-current-reading index: one retry, then 409 reading_conflict', async () => {
+    // A trigger plays a racer that got past the lock: before our INSERT it inserts a current
+    // reading of the same meter and period. The sequence counts its turns (sequences ignore
+    // rollbacks); slip_limit says how many it gets.
+    await p().$executeRawUnsafe('CREATE SEQUENCE slip_turn')
+    await p().$executeRawUnsafe('CREATE TABLE slip_limit (n int NOT NULL)')
+    await p().$executeRawUnsafe(`CREATE FUNCTION slip_in() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+      IF pg_trigger_depth() = 1 AND nextval('slip_turn') <= (SELECT n FROM slip_limit) THEN
+        INSERT INTO reading (id, "meterId", "accountId", period, t1, "takenAt", source, flags, status)
+        VALUES (gen_random_uuid(), NEW."meterId", NEW."accountId", NEW.period, NEW.t1, NEW."takenAt", 'operator', '{}', 'accepted');
+      END IF;
+      RETURN NEW;
+    END $$`)
+    await p().$executeRawUnsafe('CREATE TRIGGER slip_in BEFORE INSERT ON reading FOR EACH ROW EXECUTE FUNCTION slip_in()')
+    try {
+      const before = await counts()
+      // One slip: the first attempt hits the index, the retry goes through.
+      await p().$executeRawUnsafe('INSERT INTO slip_limit VALUES (1)')
+      const retried = await submit('124.100')
+      expect(retried.statusCode).toBe(201)
+      // Two slips: both attempts hit it; a clean 409 and nothing written.
+      await p().$executeRawUnsafe(`SELECT setval('slip_turn', 1, false)`)
+      await p().$executeRawUnsafe('UPDATE slip_limit SET n = 2')
+      const refused = await submit('124.200')
+      expect(refused.statusCode).toBe(409)
+      expect(refused.json()).toMatchObject({ code: 'reading_conflict' })
+      expect(await counts()).toMatchObject({ readings: before.readings + 1, audit: before.audit + 1 })
+    } finally {
+      await p().$executeRawUnsafe('DROP TRIGGER slip_in ON reading')
+      await p().$executeRawUnsafe('DROP FUNCTION slip_in()')
+      await p().$executeRawUnsafe('DROP TABLE slip_limit')
+      await p().$executeRawUnsafe('DROP SEQUENCE slip_turn')
+    }
+  })
+
   it('queues no confirmation for someone who did not ask for it, and still audits the reading', async () => {
     await ctx.app.inject({ method: 'PATCH', url: '/v1/me', headers: bearer(token), payload: { notifications: { readingAccepted: false } } })
     const before = await counts()
