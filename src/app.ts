@@ -5,6 +5,7 @@ import audit from './audit/audit.ts'
 import accountsDomain from './accounts/index.ts'
 import adminDomain from './admin/index.ts'
 import authDomain from './auth/index.ts'
+import billingDomain from './billing/index.ts'
 import importsDomain from './imports/index.ts'
 import jobs from './jobs/index.ts'
 import jobsDomain from './jobs/domain.ts'
@@ -106,6 +107,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(adminDomain)
   await app.register(importsDomain)
   await app.register(statementsDomain)
+  await app.register(billingDomain)
   await app.register(readingsDomain)
   await app.register(jobsDomain)
   return app

@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
-import { Type } from 'typebox'
-import { problems, ref } from '../common/schemas.ts'
+import { NoContent, problems, ref } from '../common/schemas.ts'
 import { callerOf } from '../access/guard.ts'
 import {
   Accepted,
@@ -20,7 +19,6 @@ export function clientOf(request: FastifyRequest): ClientInfo {
   return { ip: request.ip, userAgent: request.headers['user-agent']?.slice(0, 300) ?? null }
 }
 
-const NoContent = (description: string) => Type.Null({ description })
 
 const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { rateLimit } = app.config.auth

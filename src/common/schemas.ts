@@ -50,6 +50,9 @@ export const DateOnly = Type.String({ format: 'date', description: 'YYYY-MM-DD' 
 
 export const Period = Type.String({ pattern: PERIOD_PATTERN, description: 'YYYY-MM', examples: ['2026-10'] })
 
+/** The schema of a 204 answer: no body. */
+export const NoContent = (description: string) => Type.Null({ description })
+
 export const DEFAULT_PAGE_SIZE = 20
 
 export const PageQuery = Type.Object(

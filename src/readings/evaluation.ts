@@ -14,7 +14,7 @@ const FUTURE_TOLERANCE_MS = 5 * 60_000
 
 /** The account, its supplier's rules and the meter, as one query finds them for the caller. */
 export interface Target {
-  account: { id: string; supplierId: string; status: string; readingsCollectedBy: string | null }
+  account: { id: string; supplierId: string; status: string; readingsCollectedBy: string | null; services?: string[] }
   supplier: { timeZone: string; startDay: number; endDay: number; acceptOutside: boolean; suspiciousFactor: string }
   meter: Pick<Meter, 'id' | 'status' | 'zones' | 'digitCapacity' | 'verificationDueAt' | 'serialNumber' | 'service' | 'accountId'> | null
 }

@@ -23,6 +23,7 @@ export async function findTarget(db: Tx, caller: Caller, accountId: string, mete
     supplierId: string
     status: string
     readingsCollectedBy: string | null
+    services: string[]
     timeZone: string
     startDay: number
     endDay: number
@@ -31,7 +32,7 @@ export async function findTarget(db: Tx, caller: Caller, accountId: string, mete
     confirmByMail: boolean
     meter: (Omit<NonNullable<Target['meter']>, 'verificationDueAt'> & { verificationDueAt: string | null }) | null
   }>`
-    SELECT a.id, a."supplierId", a.status::text, a."readingsCollectedBy", s."timeZone", s."readingWindowStartDay"::int AS "startDay",
+    SELECT a.id, a."supplierId", a.status::text, a."readingsCollectedBy", a.services::text[] AS services, s."timeZone", s."readingWindowStartDay"::int AS "startDay",
            s."readingWindowEndDay"::int AS "endDay", s."acceptReadingsOutsideWindow" AS "acceptOutside",
            s."suspiciousReadingFactor"::text AS factor,
            COALESCE((SELECT u."notifyReadingAccepted" AND u."notifyByEmail" FROM "user" u WHERE u.id = ${caller.userId}::uuid), false) AS "confirmByMail",
@@ -47,7 +48,7 @@ export async function findTarget(db: Tx, caller: Caller, accountId: string, mete
   const row = rows[0]
   if (!row) return null
   return {
-    account: { id: row.id, supplierId: row.supplierId, status: row.status, readingsCollectedBy: row.readingsCollectedBy },
+    account: { id: row.id, supplierId: row.supplierId, status: row.status, readingsCollectedBy: row.readingsCollectedBy, services: row.services },
     supplier: { timeZone: row.timeZone, startDay: row.startDay, endDay: row.endDay, acceptOutside: row.acceptOutside, suspiciousFactor: row.factor },
     meter: row.meter ? { ...row.meter, verificationDueAt: row.meter.verificationDueAt ? new Date(`${row.meter.verificationDueAt}T00:00:00Z`) : null } : null,
     confirmByMail: row.confirmByMail,

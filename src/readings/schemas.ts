@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox'
-import { Page, Period, Uuid, ref } from '../common/schemas.ts'
+import { DateOnly, Money, Page, Period, Uuid, ref } from '../common/schemas.ts'
 import { ServiceKind } from '../suppliers/schemas.ts'
 
 const Quantity = Type.String({ pattern: '^\\d{1,12}([.,]\\d{1,3})?$', description: 'A counter value, at most 3 decimals.', examples: ['123.450'] })
@@ -59,8 +59,56 @@ export const ReadingPreview = Type.Object(
     outsideWindow: Type.Boolean(),
     consumption: Type.Union([ref(ReadingValues), Type.Null()]),
     flags: Type.Array(Type.Enum(['suspicious', 'rolled_over', 'outside_window'])),
+    cost: Type.Union(
+      [
+        Type.Object(
+          {
+            amount: Money,
+            lines: Type.Array(
+              Type.Object(
+                {
+                  service: Type.String({ examples: ['cold_water'] }),
+                  zone: Type.Enum(['T1', 'T2', 'T3'], { type: 'string' }),
+                  from: DateOnly,
+                  to: DateOnly,
+                  quantity: Type.String({ description: 'The share of the consumption priced at this tariff (pro rata by days when the tariff changes mid-month).' }),
+                  price: Type.String(),
+                  amount: Money,
+                },
+                { additionalProperties: false },
+              ),
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        Type.Null(),
+      ],
+      {
+        description:
+          "What the consumption costs at the tariffs of its period: the meter's service, and wastewater on cold and hot water where the account has it. An estimate: the charge comes with the billing run. Null when no tariff covers the period.",
+      },
+    ),
   },
-  { $id: 'ReadingPreview', additionalProperties: false, description: 'What the reading would give; nothing is saved. Costs come with billing.' },
+  {
+    $id: 'ReadingPreview',
+    additionalProperties: false,
+    description: 'What the reading would give; nothing is saved.',
+    examples: [
+      {
+        period: '2026-11',
+        outsideWindow: false,
+        consumption: { T1: '7.200' },
+        flags: [],
+        cost: {
+          amount: '682.06',
+          lines: [
+            { service: 'cold_water', zone: 'T1', from: '2026-11-01', to: '2026-11-30', quantity: '7.200', price: '52.4500', amount: '377.64' },
+            { service: 'wastewater', zone: 'T1', from: '2026-11-01', to: '2026-11-30', quantity: '7.200', price: '42.2800', amount: '304.42' },
+          ],
+        },
+      },
+    ],
+  },
 )
 
 export const ReadingWithHistory = Type.Object(

@@ -5,6 +5,8 @@ import { periodName } from '../common/periods.ts'
 import { visibleAccounts } from '../access/visibility.ts'
 import { auditInsert, type AuditContext } from '../audit/audit.ts'
 import { uuidv7 } from '../common/uuid.ts'
+import { formatKopecks, sumKopecks, toKopecks } from '../common/money.ts'
+import { priceOverPeriod, TariffGapError } from '../billing/tariff-split.ts'
 import type { Caller } from '../access/guard.ts'
 import { displayName } from '../auth/identity.ts'
 import { decodeCursor, pageOf } from '../common/cursor.ts'
@@ -20,6 +22,9 @@ import type { BulkReadingReport, ReadingAccepted, ReadingListQuery } from './sch
 import { periodOfDate, rowOf, viewOf, type Flag, type ReadingRow, type Values } from './views.ts'
 
 export const READING_ACCEPTED_TASK = 'readings:accepted'
+
+/** Wastewater is charged on the volumes of these (DOMAIN.md). */
+const WASTEWATER_FROM = new Set(['cold_water', 'hot_water'])
 
 const periodDate = (period: string) => new Date(`${period}-01T00:00:00Z`)
 const isStaff = (caller: Caller) => caller.role === 'operator' || caller.role === 'admin'
@@ -97,6 +102,31 @@ function createReadingService(app: FastifyInstance) {
     }
   }
 
+  /**
+   * What a consumption costs at the tariffs of its period (the "calculator"): the meter's own
+   * service, and wastewater on cold and hot water volumes where the account has it. Null when no
+   * tariff covers the whole period.
+   */
+  async function costOf(account: { supplierId: string; services?: string[] }, service: string, period: string, consumption: Values) {
+    const services = [service, ...(WASTEWATER_FROM.has(service) && account.services?.includes('wastewater') ? ['wastewater'] : [])]
+    const lines = []
+    for (const priced of services) {
+      for (const [zone, quantity] of Object.entries(consumption) as [ZoneName, string][]) {
+        const tariffZone = priced === 'wastewater' ? 'T1' : zone
+        const versions = await app.tariffs.versionsFor(app.db, account.supplierId, priced, tariffZone, period)
+        try {
+          const { segments } = priceOverPeriod(quantity, period, versions)
+          lines.push(...segments.map((s) => ({ service: priced, zone: tariffZone, from: s.from, to: s.to, quantity: s.quantity, price: s.price, amount: formatKopecks(s.amount) })))
+        } catch (error) {
+          if (!(error instanceof TariffGapError)) throw error
+          if (priced === service) return null
+        }
+      }
+    }
+    if (!lines.length) return null
+    return { amount: formatKopecks(sumKopecks(lines.map((l) => toKopecks(l.amount)))), lines }
+  }
+
   function accepted(reading: ReadingRow, evaluation: Evaluation): ReadingAccepted {
     return {
       reading: viewOf(reading, evaluation.meter),
@@ -165,10 +195,11 @@ function createReadingService(app: FastifyInstance) {
     },
 
     async preview(caller: Caller, accountId: string, input: { meterId: string; values: Values; takenAt?: string }) {
-      const { evaluation } = await evaluateFor(app.db, caller, { accountId, ...input })
+      const { target, evaluation } = await evaluateFor(app.db, caller, { accountId, ...input })
       const { consumption, flags } = measure(await meterHistory(app.db, evaluation), evaluation)
       const view: Values | null = consumption.size ? (Object.fromEntries([...consumption].map(([z, v]) => [z, formatThousandths(v)])) as Values) : null
-      return { period: evaluation.period, outsideWindow: evaluation.outsideWindow, consumption: view, flags }
+      const cost = view ? await costOf(target.account, evaluation.meter.service, evaluation.period, view) : null
+      return { period: evaluation.period, outsideWindow: evaluation.outsideWindow, consumption: view, flags, cost }
     },
 
     async correct(context: AuditContext, accountId: string, readingId: string, values: Values): Promise<ReadingAccepted> {

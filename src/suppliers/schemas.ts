@@ -3,6 +3,7 @@ import { Page, Uuid, ref } from '../common/schemas.ts'
 
 export const ServiceKind = Type.Enum(['heat', 'hot_water', 'cold_water', 'wastewater', 'gas', 'electricity'], {
   $id: 'ServiceKind',
+  type: 'string',
   description: 'A utility service.',
 })
 

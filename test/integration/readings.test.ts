@@ -277,7 +277,7 @@ describe('preview and bulk', () => {
   it('previews the period and consumption without saving', async () => {
     await history(meterId, '2026-01', '100.000')
     const res = await ctx.app.inject({ method: 'POST', url: `/v1/accounts/${accountId}/readings/preview`, headers: bearer(ivan), payload: { meterId, values: { T1: '104.5' } } })
-    expect(res.json()).toEqual({ period: currentPeriod(), outsideWindow: false, consumption: { T1: '4.500' }, flags: [] })
+    expect(res.json()).toEqual({ period: currentPeriod(), outsideWindow: false, consumption: { T1: '4.500' }, flags: [], cost: null })
     expect(await p().reading.count({ where: { meterId, source: 'customer' } })).toBe(0)
   })
 
