@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { localDate } from '../accounts/meters.ts'
 import { periodName } from '../common/periods.ts'
-import { visibleAccounts } from '../access/visibility.ts'
+import { visibleAccountSql } from '../access/visibility.ts'
 import { auditInsert, type AuditContext } from '../audit/audit.ts'
 import { uuidv7 } from '../common/uuid.ts'
 import { formatKopecks, sumKopecks, toKopecks } from '../common/money.ts'
@@ -13,7 +13,7 @@ import { decodeCursor, pageOf } from '../common/cursor.ts'
 import { ConflictError, DomainError, NotFoundError } from '../common/errors.ts'
 import { isUniqueViolation } from '../common/unique-violation.ts'
 import type { Tx } from '../db/transaction.ts'
-import type { Reading } from '../generated/prisma/client.ts'
+import { Prisma, type Reading } from '../generated/prisma/client.ts'
 import type { BulkRow } from './bulk.ts'
 import { evaluate, measure, type Evaluation } from './evaluation.ts'
 import { findTarget, insertReading, meterHistory } from './queries.ts'
@@ -26,6 +26,7 @@ export const READING_ACCEPTED_TASK = 'readings:accepted'
 /** Wastewater is charged on the volumes of these (DOMAIN.md). */
 const WASTEWATER_FROM = new Set(['cold_water', 'hot_water'])
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const periodDate = (period: string) => new Date(`${period}-01T00:00:00Z`)
 const isStaff = (caller: Caller) => caller.role === 'operator' || caller.role === 'admin'
 /** What a save is asked to do: a new reading, or (`supersede`) a correction of the current one of a period. */
@@ -256,28 +257,38 @@ function createReadingService(app: FastifyInstance) {
       return pageOf(rows, limit, (r) => [r.id], (r) => viewOf(rowOf(r), r.meter))
     },
 
-    /** Each row on its own (one bad row never stops the others), by the rules of a single submission. */
+    /**
+     * Each row on its own (one bad row never stops the others), by the rules of a single
+     * submission. The rows' meters are found in one statement for the whole file.
+     */
     async bulk(context: AuditContext, rows: BulkRow[]): Promise<BulkReadingReport> {
       const report: BulkReadingReport = { accepted: 0, rejected: 0, results: [] }
+      const found = await app.db.query<{ line: number; meterId: string; accountId: string }>(
+        Prisma.sql`
+          SELECT r.line, m.id AS "meterId", m."accountId"
+          FROM unnest(${rows.map((r) => r.line)}::int[], ${rows.map((r) => r.meterId !== undefined)}::boolean[],
+                      ${rows.map((r) => (r.meterId && UUID.test(r.meterId) ? r.meterId : null))}::uuid[],
+                      ${rows.map((r) => r.accountNumber ?? null)}::text[], ${rows.map((r) => r.serialNumber ?? null)}::text[])
+               AS r(line, "byId", "meterId", "accountNumber", "serialNumber")
+          JOIN LATERAL (
+            SELECT m.id, m."accountId" FROM meter m JOIN account a ON a.id = m."accountId"
+            WHERE ${visibleAccountSql(context.caller, 'a')}
+              AND CASE WHEN r."byId" THEN m.id = r."meterId"
+                       ELSE m."serialNumber" = r."serialNumber" AND m.status = 'active' AND a.number = r."accountNumber" END
+            LIMIT 1) m ON true`,
+      )
+      const meters = new Map(found.map((f) => [f.line, f]))
       for (const row of rows) {
-        let meterId = row.meterId ?? null
+        const meter = meters.get(row.line)
         try {
-          const meter = await app.prisma.meter.findFirst({
-            where: {
-              ...(row.meterId ? { id: row.meterId } : { serialNumber: row.serialNumber ?? '', status: 'active' }),
-              account: { ...visibleAccounts(context.caller), ...(row.meterId ? {} : { number: row.accountNumber ?? '' }) },
-            },
-            select: { id: true, accountId: true },
-          })
           if (!meter) throw new NotFoundError('meter_not_found', 'No such meter among your accounts.')
-          meterId = meter.id
-          const result = await this.submit(context, meter.accountId, { meterId: meter.id, values: row.values as Values, takenAt: row.takenAt })
+          const result = await this.submit(context, meter.accountId, { meterId: meter.meterId, values: row.values as Values, takenAt: row.takenAt })
           report.accepted++
-          report.results.push({ line: row.line, meterId, status: 'accepted', readingId: result.reading.id, period: result.period, code: null, detail: result.detail })
+          report.results.push({ line: row.line, meterId: meter.meterId, status: 'accepted', readingId: result.reading.id, period: result.period, code: null, detail: result.detail })
         } catch (error) {
           if (!(error instanceof DomainError)) throw error
           report.rejected++
-          report.results.push({ line: row.line, meterId, status: 'rejected', readingId: null, period: null, code: error.code, detail: error.message })
+          report.results.push({ line: row.line, meterId: meter?.meterId ?? (row.meterId && UUID.test(row.meterId) ? row.meterId : null), status: 'rejected', readingId: null, period: null, code: error.code, detail: error.message })
         }
       }
       return report

@@ -322,6 +322,14 @@ describe('bulk as CSV', () => {
       [3, 'rejected', 'meter_not_found'],
       [4, 'rejected', 'meter_not_found'],
     ])
+    const byId = await ctx.app.inject({
+      method: 'POST',
+      url: '/v1/accounts/readings/bulk',
+      headers: { ...bearer(token), 'content-type': 'text/csv' },
+      payload: 'meter_id;t1\nnot-a-uuid;1\n00000000-0000-0000-0000-000000000000;1\n',
+    })
+    expect(byId.json()).toMatchObject({ rejected: 2 })
+    expect(byId.json().results.map((r: { code: string | null }) => r.code)).toEqual(['meter_not_found', 'meter_not_found'])
     const bad = await ctx.app.inject({ method: 'POST', url: '/v1/accounts/readings/bulk', headers: { ...bearer(token), 'content-type': 'text/csv' }, payload: 'serial;t1\nX;1\n' })
     expect(bad.json().code).toBe('import_header_invalid')
   })
