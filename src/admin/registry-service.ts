@@ -76,6 +76,12 @@ function createRegisterService(app: FastifyInstance) {
     return tx.meter.findUniqueOrThrow({ where: { id: meterId }, include: { account: { include: { supplier: true } } } })
   }
 
+  /** Meters of a closed account are history: no correction, no replacement. Shared: a close waits for us, and we for it. */
+  async function openAccount(tx: Tx, accountId: string) {
+    const account = await lockedAccount(tx, accountId, 'share')
+    if (account.status !== 'active') throw new UnprocessableError('account_closed', 'The account is closed; its meters can no longer change.')
+  }
+
   function checked<T>(result: { ok: true; row: T } | { ok: false; code: string; detail: string }): T {
     if (!result.ok) throw new UnprocessableError(result.code, result.detail)
     return result.row
@@ -176,6 +182,7 @@ function createRegisterService(app: FastifyInstance) {
       const { id } = await meter(caller, meterId)
       return app.transaction(async (tx) => {
         const current = await lockedMeter(tx, id)
+        await openAccount(tx, current.accountId)
         const row = checked(
           checkMeterRow(
             {
@@ -210,6 +217,7 @@ function createRegisterService(app: FastifyInstance) {
         // Of two replacements at once, the second finds the meter replaced and adds nothing.
         const current = await lockedMeter(tx, id)
         if (current.status !== 'active') throw new ConflictError('meter_not_active', 'Only an active meter can be replaced.')
+        await openAccount(tx, current.accountId)
         const row = checked(
           checkMeterRow(
             {

@@ -139,6 +139,18 @@ describe('one account, one meter: create, correct, close, replace at once', () =
       expect([answer.statusCode, answer.json().code]).toEqual([422, 'account_closed'])
       expect(await ctx.client.prisma.meter.count({ where: { accountId: id } })).toBe(0)
     })
+
+    it('a meter correction and a meter replacement', async () => {
+      const id = await newAccount()
+      const { id: meterId } = await ctx.client.prisma.meter.create({ data: { accountId: id, service: 'hot_water', serialNumber: 'OLD-1' } })
+      const corrected = await whileLocked(ctx, closing(id), () => call('PATCH', `/v1/admin/meters/${meterId}`, { zones: 2 }))
+      expect(corrected.blocked).toBe(true)
+      expect([corrected.answer.statusCode, corrected.answer.json().code]).toEqual([422, 'account_closed'])
+      const replaced = await call('POST', `/v1/admin/meters/${meterId}/replace`, { serialNumber: 'NEW-1', installedAt: '2026-11-01' })
+      expect([replaced.statusCode, replaced.json().code]).toEqual([422, 'account_closed'])
+      const meters = await ctx.client.prisma.meter.findMany({ where: { accountId: id } })
+      expect(meters.map((m) => [m.serialNumber, m.status, m.zones])).toEqual([['OLD-1', 'active', 1]])
+    })
   })
 })
 
