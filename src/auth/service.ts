@@ -8,7 +8,7 @@ import type { User } from '../generated/prisma/client.ts'
 import { accountNumberFormatOf, normalizeAccountNumber } from '../suppliers/account-number.ts'
 import { createCaptchaVerifier } from './captcha.ts'
 import { consumeEmailToken, issueEmailToken } from './email-tokens.ts'
-import { findAccountInRegister } from '../accounts/registry-match.ts'
+import { accountNotMatched, findAccountInRegister } from '../accounts/registry-match.ts'
 import { classifyLogin, displayName, loginKey, normalizeEmail, normalizePhone, type LoginIdentifier } from './identity.ts'
 import { hashPassword, judgePassword, verifyPassword } from './password.ts'
 import type { LoginRequest, RegisterRequest } from './schemas.ts'
@@ -141,6 +141,12 @@ function createAuthService(app: FastifyInstance, dummyHash: string) {
       const phoneFree = phone === null || (await app.prisma.user.count({ where: { phone } })) === 0
       try {
         await app.transaction(async (tx) => {
+          // The register was read before the transaction; a close committed since then must win.
+          // Share-locked in a statement of its own, then read again in the next: a close waits
+          // for this registration, or this registration sees the close.
+          await tx.sql`SELECT id FROM account WHERE id = ${account.id}::uuid FOR SHARE`
+          const [current] = await tx.sql<{ status: string }>`SELECT status::text FROM account WHERE id = ${account.id}::uuid`
+          if (current?.status !== 'active') throw accountNotMatched()
           const user = await tx.user.create({
             data: {
               role: 'customer',

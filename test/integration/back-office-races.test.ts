@@ -1,7 +1,7 @@
 import { seedDemoData } from '../../src/db/seed.ts'
 import { validCorrespondentAccount, validSettlementAccount } from '../../src/suppliers/requisites.ts'
 import { buildTestApp, type TestContext } from '../helper.ts'
-import { bearer, createStaff, login, supplierId } from '../support/auth.ts'
+import { bearer, createStaff, login, registration, supplierId } from '../support/auth.ts'
 import { atOnce, whileLocked } from '../support/races.ts'
 
 // Staff edits racing each other, fired together and repeated: a race lost once in a while must
@@ -138,6 +138,19 @@ describe('one account, one meter: create, correct, close, replace at once', () =
       expect(blocked).toBe(true)
       expect([answer.statusCode, answer.json().code]).toEqual([422, 'account_closed'])
       expect(await ctx.client.prisma.meter.count({ where: { accountId: id } })).toBe(0)
+    })
+
+    it('a registration with the account', async () => {
+      const id = await newAccount()
+      const { number } = await ctx.client.prisma.account.findUniqueOrThrow({ where: { id } })
+      const email = `late-${number}@example.test`
+      const { answer, blocked } = await whileLocked(ctx, closing(id), () =>
+        ctx.app.inject({ method: 'POST', url: '/v1/auth/register', payload: registration(heat, { number, surname: 'Гонкина' }, email) }),
+      )
+      expect(blocked).toBe(true)
+      expect([answer.statusCode, answer.json().code]).toEqual([422, 'account_not_matched'])
+      expect(await ctx.client.prisma.user.count({ where: { email } })).toBe(0)
+      expect(await ctx.client.prisma.userAccount.count({ where: { accountId: id } })).toBe(0)
     })
 
     it('a meter correction and a meter replacement', async () => {
