@@ -1,11 +1,14 @@
 import { domain } from '../plugins/app/domain.ts'
+import referenceRoutes from './reference-routes.ts'
+import { referenceSchemas } from './reference-schemas.ts'
+import referenceService from './reference-service.ts'
 import tariffRoutes from './tariff-routes.ts'
 import { tariffSchemas } from './tariff-schemas.ts'
 import tariffService from './tariff-service.ts'
 
-// Billing: tariffs (and, next, normatives, billing runs, penalties). Pure rules: penalties.ts, tariff-split.ts.
+// Billing: tariffs, normatives, increasing coefficients, key rates (next: billing runs, penalties). Pure rules: penalties.ts, tariff-split.ts.
 export default domain('billing', {
-  schemas: tariffSchemas,
-  services: [tariffService],
-  routes: [tariffRoutes],
+  schemas: [...tariffSchemas, ...referenceSchemas],
+  services: [tariffService, referenceService],
+  routes: [tariffRoutes, referenceRoutes],
 })

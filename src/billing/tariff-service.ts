@@ -7,6 +7,7 @@ import type { AuditContext } from '../audit/audit.ts'
 import { decodeCursor, encodeCursor } from '../common/cursor.ts'
 import { ConflictError, DomainError, NotFoundError, UnprocessableError } from '../common/errors.ts'
 import { isConstraintViolation } from '../common/unique-violation.ts'
+import { uuidv7 } from '../common/uuid.ts'
 import type { Tx } from '../db/transaction.ts'
 import type { TariffVersion } from './tariff-split.ts'
 import type { TariffCreate, TariffListQuery, TariffUpdate, TariffView } from './tariff-schemas.ts'
@@ -105,7 +106,7 @@ function createTariffService(app: FastifyInstance) {
         return await app.transaction(async (tx) => {
           const [created] = await tx.sql<{ id: string }>`
             INSERT INTO tariff (id, "supplierId", service, zone, basis, price, unit, "effectiveFrom", "effectiveTo", "updatedAt")
-            VALUES (gen_random_uuid(), ${body.supplierId}::uuid, ${body.service}::"Service", ${zone}, ${body.basis}::"TariffBasis", ${body.price}::numeric,
+            VALUES (${uuidv7()}::uuid, ${body.supplierId}::uuid, ${body.service}::"Service", ${zone}, ${body.basis}::"TariffBasis", ${body.price}::numeric,
                     ${body.unit}, ${body.effectiveFrom}::date, ${effectiveTo}::date, now())
             RETURNING id`
           const view = (await one(tx, created!.id))!

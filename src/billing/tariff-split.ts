@@ -4,8 +4,8 @@ import { dayNumber, type IsoDate } from './penalties.ts'
 /**
  * Pricing a period's quantity by the tariff versions in force over it, a pure rule. A period whose
  * tariff changes mid-month is split pro rata by days: each version gets the share of the quantity
- * its days are of the month (largest remainders to the thousandth, so the shares add up to the
- * quantity exactly), and each share is priced and rounded half-up to kopecks on its own line.
+ * its days are of the month (to the thousandth, by rounded running totals, so the shares add up
+ * to the quantity exactly), and each share is priced and rounded half-up to kopecks on its own line.
  */
 
 export interface TariffVersion {
@@ -57,21 +57,27 @@ function formatThousandths(units: bigint): string {
   return `${negative ? '-' : ''}${abs / 1000n}.${String(abs % 1000n).padStart(3, '0')}`
 }
 
-/** Shares of `total` in proportion to `weights`, adding up to it exactly (largest remainders; the sign of the total). */
+/**
+ * Shares of `total` in proportion to `weights`, adding up to it exactly: each share is the
+ * rounded running total up to it minus the rounded running total before it (half-up on the
+ * magnitude, as PostgreSQL's round does), so the same rule runs set-based in SQL with a window
+ * sum, and each share is within one unit of its exact value.
+ */
 export function apportion(total: bigint, weights: readonly number[]): bigint[] {
   const sum = BigInt(weights.reduce((a, b) => a + b, 0))
   if (sum === 0n) throw new RangeError('apportion: the weights add up to nothing')
   const negative = total < 0n
   const abs = negative ? -total : total
-  const shares = weights.map((w) => (abs * BigInt(w)) / sum)
-  const remainders = weights.map((w, i) => ({ i, rest: (abs * BigInt(w)) % sum }))
-  let left = abs - shares.reduce((a, b) => a + b, 0n)
-  remainders.sort((a, b) => (b.rest > a.rest ? 1 : b.rest < a.rest ? -1 : a.i - b.i))
-  for (const { i } of remainders) {
-    if (left === 0n) break
-    shares[i]! += 1n
-    left -= 1n
-  }
+  const rounded = (running: bigint) => (abs * running * 2n + sum) / (2n * sum)
+  let before = 0n
+  let running = 0n
+  const shares = weights.map((w) => {
+    running += BigInt(w)
+    const upTo = rounded(running)
+    const share = upTo - before
+    before = upTo
+    return share
+  })
   return negative ? shares.map((s) => -s) : shares
 }
 
