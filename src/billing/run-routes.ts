@@ -1,0 +1,64 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { callerOf } from '../access/guard.ts'
+import { auditContextOf } from '../audit/audit.ts'
+import { Uuid, problems, ref } from '../common/schemas.ts'
+import { BillingRunListQuery, BillingRunPage, BillingRunStart, BillingRunView } from './run-schemas.ts'
+
+const RunParams = Type.Object({ runId: Uuid }, { additionalProperties: false })
+
+const billingRunRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const tags = ['billing']
+  const staff = { auth: { roles: ['operator', 'admin'] } } as const
+
+  app.post(
+    '/admin/billing-runs',
+    {
+      config: staff,
+      schema: {
+        operationId: 'startBillingRun',
+        tags,
+        summary: 'Compute the charges of a supplier’s period (a job)',
+        description:
+          'Answers 202 with the run; poll it. Every active account and service: metered from the period’s readings, else the average, then the normative (× the increasing coefficient after an expired verification or without a meter), recalculation when readings return, heating per m², wastewater on water volumes, priced pro rata by days across tariff changes. ' +
+          'A re-run replaces the period’s computed lines. `tariff_missing` (422, with the uncovered services) when tariffs do not cover the period; `billing_run_in_progress` (409) while one is queued or running; `period_closed` (409).',
+        body: ref(BillingRunStart),
+        response: { 202: ref(BillingRunView, { description: 'Queued.' }), ...problems(400, 404, 409, 422) },
+      },
+    },
+    async (request, reply) => reply.code(202).send(await app.billingRuns.start(auditContextOf(request), request.body)),
+  )
+
+  app.get(
+    '/admin/billing-runs',
+    {
+      config: staff,
+      schema: { operationId: 'listBillingRuns', tags, summary: 'A supplier’s billing runs, newest first', querystring: BillingRunListQuery, response: { 200: ref(BillingRunPage, { description: 'A page of runs.' }), ...problems(400, 404) } },
+    },
+    async (request) => app.billingRuns.list(callerOf(request), request.query),
+  )
+
+  app.get(
+    '/admin/billing-runs/:runId',
+    { config: staff, schema: { operationId: 'getBillingRun', tags, summary: 'One billing run: status, counts and totals, problems by account, timings', params: RunParams, response: { 200: ref(BillingRunView, { description: 'The run.' }), ...problems(400, 404) } } },
+    async (request) => app.billingRuns.get(callerOf(request), request.params.runId),
+  )
+
+  app.post(
+    '/admin/billing-runs/:runId/close',
+    {
+      config: staff,
+      schema: {
+        operationId: 'closeBillingPeriod',
+        tags,
+        summary: 'Close the run’s period: its lines are never edited again',
+        description: 'Only the newest completed run of the period, not a dry one (`billing_run_not_closable`); a closed period answers `period_closed`. Audited.',
+        params: RunParams,
+        response: { 200: ref(BillingRunView, { description: 'The run, its period closed.' }), ...problems(400, 404, 409) },
+      },
+    },
+    async (request) => app.billingRuns.close(auditContextOf(request), request.params.runId),
+  )
+}
+
+export default billingRunRoutes

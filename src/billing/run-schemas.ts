@@ -1,0 +1,106 @@
+import { Type } from 'typebox'
+import { Page, Period, Uuid } from '../common/schemas.ts'
+
+const Amount = Type.String({ description: 'Rubles with kopecks.' })
+const Tally = (key: string) =>
+  Type.Array(Type.Object({ [key]: Type.String(), lines: Type.Integer(), amount: Amount }, { additionalProperties: false }))
+
+export const BillingRunSummary = Type.Object(
+  {
+    accounts: Type.Integer({ description: 'Accounts with at least one line.' }),
+    lines: Type.Integer(),
+    amount: Amount,
+    byKind: Tally('kind'),
+    byService: Tally('service'),
+    problems: Type.Array(
+      Type.Object(
+        { accountNumber: Type.String(), service: Type.String(), code: Type.Enum(['normative_missing', 'area_missing'], { type: 'string' }) },
+        { additionalProperties: false },
+      ),
+      { description: 'Accounts left without a line of a service, and why (at most 1,000).' },
+    ),
+    timingsMs: Type.Record(Type.String(), Type.Integer(), { description: 'Milliseconds per step.' }),
+  },
+  { $id: 'BillingRunSummary', additionalProperties: false },
+)
+
+export const BillingRunView = Type.Object(
+  {
+    id: Uuid,
+    supplierId: Uuid,
+    period: Period,
+    dryRun: Type.Boolean({ description: 'Computed everything, kept only the summary.' }),
+    status: Type.Enum(['queued', 'running', 'completed', 'failed'], { type: 'string' }),
+    summary: Type.Union([Type.Unsafe({ $ref: 'BillingRunSummary' }), Type.Null()]),
+    error: Type.Union(
+      [
+        Type.Object(
+          {
+            code: Type.Enum(['tariff_missing', 'period_closed', 'billing_run_failed'], { type: 'string' }),
+            detail: Type.String(),
+            uncovered: Type.Optional(Type.Array(Type.Object({ service: Type.String(), zone: Type.String(), days: Type.Integer() }, { additionalProperties: false }))),
+          },
+          { additionalProperties: false },
+        ),
+        Type.Null(),
+      ],
+      { description: 'Why a failed run stopped; nothing of it was kept.' },
+    ),
+    createdAt: Type.String({ format: 'date-time' }),
+    startedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+    finishedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+    periodClosed: Type.Boolean(),
+  },
+  {
+    $id: 'BillingRun',
+    additionalProperties: false,
+    examples: [
+      {
+        id: '01936f0e-5555-7c3d-9e4f-5a6b7c8d9e0f',
+        supplierId: '01936f0e-1111-7c3d-9e4f-5a6b7c8d9e0f',
+        period: '2026-11',
+        dryRun: false,
+        status: 'completed',
+        summary: {
+          accounts: 2,
+          lines: 4,
+          amount: '2731.58',
+          byKind: [
+            { kind: 'metered', lines: 2, amount: '1365.79' },
+            { kind: 'normative', lines: 2, amount: '1365.79' },
+          ],
+          byService: [
+            { service: 'cold_water', lines: 2, amount: '1587.92' },
+            { service: 'wastewater', lines: 2, amount: '1143.66' },
+          ],
+          problems: [],
+          timingsMs: { clear: 2, quantities: 18, price: 9, readings: 1 },
+        },
+        error: null,
+        createdAt: '2026-11-26T03:00:00.000Z',
+        startedAt: '2026-11-26T03:00:00.120Z',
+        finishedAt: '2026-11-26T03:00:00.310Z',
+        periodClosed: false,
+      },
+    ],
+  },
+)
+
+export const BillingRunStart = Type.Object(
+  { supplierId: Uuid, period: Period, dryRun: Type.Optional(Type.Boolean({ default: false, description: 'Preview the totals; write nothing.' })) },
+  { $id: 'BillingRunStart', additionalProperties: false, examples: [{ supplierId: '01936f0e-1111-7c3d-9e4f-5a6b7c8d9e0f', period: '2026-11' }] },
+)
+
+export const BillingRunListQuery = Type.Object(
+  {
+    supplierId: Uuid,
+    period: Type.Optional(Period),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
+  },
+  { additionalProperties: false },
+)
+
+export const BillingRunPage = Page(BillingRunView)
+
+export const runSchemas = [BillingRunSummary, BillingRunView, BillingRunStart, BillingRunPage]

@@ -1,0 +1,198 @@
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import { visibleSupplier } from '../access/scope.ts'
+import type { Caller } from '../access/guard.ts'
+import type { AuditContext } from '../audit/audit.ts'
+import { decodeCursor, encodeCursor } from '../common/cursor.ts'
+import { ConflictError, DomainError, NotFoundError } from '../common/errors.ts'
+import { isConstraintViolation } from '../common/unique-violation.ts'
+import { uuidv7 } from '../common/uuid.ts'
+import type { Tx } from '../db/transaction.ts'
+import { computeCharges } from './run-sql.ts'
+
+export const BILLING_RUN_TASK = 'billing:run'
+
+export interface BillingRunView {
+  id: string
+  supplierId: string
+  period: string
+  dryRun: boolean
+  status: 'queued' | 'running' | 'completed' | 'failed'
+  summary: unknown
+  error: { code: 'tariff_missing' | 'period_closed' | 'billing_run_failed'; detail: string; uncovered?: { service: string; zone: string; days: number }[] } | null
+  createdAt: string
+  startedAt: string | null
+  finishedAt: string | null
+  periodClosed: boolean
+}
+
+const COLUMNS = `r.id, r."supplierId", to_char(r.period, 'YYYY-MM') AS period, r."dryRun", r.status::text, r.summary, r.error,
+  ${['createdAt', 'startedAt', 'finishedAt'].map((c) => `to_char(r."${c}" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "${c}"`).join(', ')}, EXISTS (SELECT 1 FROM closed_period c WHERE c."supplierId" = r."supplierId" AND c.period = r.period) AS "periodClosed"`
+
+/** Dry runs end by rolling back everything but what they report. */
+class DryRunDone extends Error {
+  constructor(readonly summary: unknown) {
+    super('dry run')
+  }
+}
+
+function tariffMissing(uncovered: { service: string; zone: string; days: number }[]) {
+  return new DomainError(
+    422,
+    'tariff_missing',
+    'Unprocessable request',
+    `No tariff covers the whole period for ${uncovered.map((u) => `${u.service} ${u.zone}`).join(', ')}; add the versions first.`,
+    { uncovered },
+  )
+}
+
+function createBillingRunService(app: FastifyInstance) {
+  const periodLock = (tx: Tx, supplierId: string, period: string) =>
+    tx.sql`SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtext('abonent-billing'), hashtext(${`${supplierId} ${period}`}))) l`
+
+  async function one(db: Tx, id: string): Promise<BillingRunView | undefined> {
+    return (await db.query<BillingRunView>(`SELECT ${COLUMNS} FROM billing_run r WHERE r.id = $1::uuid`, [id]))[0]
+  }
+
+  async function visible(caller: Caller, id: string) {
+    const run = await one(app.db, id)
+    if (!run || (caller.role !== 'admin' && caller.supplierId !== run.supplierId)) throw new NotFoundError('billing_run_not_found', 'No such billing run.')
+    return run
+  }
+
+  /** The (service, zone) pairs the supplier's accounts need priced whose tariffs leave days uncovered. */
+  async function uncoveredTariffs(db: Tx, supplierId: string, period: string) {
+    return db.query<{ service: string; zone: string; days: number }>(
+      `WITH first AS (SELECT $2::date AS d0, ($2::date + interval '1 month' - interval '1 day')::date AS d1),
+       need AS (
+         SELECT DISTINCT s.service, 'T1' AS zone FROM account a CROSS JOIN LATERAL unnest(a.services) AS s(service)
+         WHERE a."supplierId" = $1::uuid AND a.status = 'active'
+         UNION
+         SELECT DISTINCT m.service, z.zone FROM meter m JOIN account a ON a.id = m."accountId"
+         CROSS JOIN LATERAL unnest((ARRAY['T1', 'T2', 'T3'])[1:m.zones]) AS z(zone)
+         WHERE a."supplierId" = $1::uuid AND a.status = 'active' AND m.status = 'active' AND m.service = ANY (a.services))
+       SELECT need.service::text, need.zone,
+              COALESCE(sum(least(COALESCE(t."effectiveTo", first.d1), first.d1) - greatest(t."effectiveFrom", first.d0) + 1) FILTER (WHERE t.id IS NOT NULL), 0)::int AS days
+       FROM need CROSS JOIN first
+       LEFT JOIN tariff t ON t."supplierId" = $1::uuid AND t.service = need.service AND t.zone = need.zone AND t.basis = 'metered'
+         AND t."effectiveFrom" <= first.d1 AND (t."effectiveTo" IS NULL OR t."effectiveTo" >= first.d0)
+       GROUP BY need.service, need.zone, first.d0, first.d1
+       HAVING COALESCE(sum(least(COALESCE(t."effectiveTo", first.d1), first.d1) - greatest(t."effectiveFrom", first.d0) + 1) FILTER (WHERE t.id IS NOT NULL), 0) < first.d1 - first.d0 + 1
+       ORDER BY 1, 2`,
+      [supplierId, `${period}-01`],
+    )
+  }
+
+  async function closed(db: Tx, supplierId: string, period: string) {
+    return (await db.sql<{ n: number }>`SELECT count(*)::int AS n FROM closed_period WHERE "supplierId" = ${supplierId}::uuid AND period = ${`${period}-01`}::date`)[0]!.n > 0
+  }
+
+  const periodClosed = (period: string) => new ConflictError('period_closed', `${period} is closed: its lines never change again; corrections go into an open period.`)
+
+  /** The job: one run, in one transaction (a failure leaves the previous lines as they were). */
+  app.jobs.define(BILLING_RUN_TASK, async (payload) => {
+    const runId = String(payload.runId)
+    const run = await one(app.db, runId)
+    if (!run || run.status !== 'queued') return
+    await app.db.sql`UPDATE billing_run SET status = 'running', "startedAt" = now() WHERE id = ${runId}::uuid`
+    let summary: unknown
+    let error: BillingRunView['error'] = null
+    try {
+      summary = await app.transaction(
+        async (tx) => {
+          await periodLock(tx, run.supplierId, run.period)
+          if (await closed(tx, run.supplierId, run.period)) throw periodClosed(run.period)
+          const result = await computeCharges(tx, run.supplierId, run.period, runId)
+          if ('uncovered' in result) throw tariffMissing(result.uncovered!)
+          if (run.dryRun) throw new DryRunDone(result.summary)
+          return result.summary
+        },
+        { timeout: 3_600_000 },
+      )
+    } catch (failure) {
+      if (failure instanceof DryRunDone) summary = failure.summary
+      else if (failure instanceof DomainError) error = { code: failure.code as 'tariff_missing' | 'period_closed', detail: failure.message, ...failure.extensions }
+      else {
+        app.log.error({ err: failure, runId }, 'billing run failed')
+        error = { code: 'billing_run_failed', detail: 'The run failed on our side; nothing was changed. Try again or contact support.' }
+      }
+    }
+    await app.db.sql`
+      UPDATE billing_run SET status = ${error ? 'failed' : 'completed'}::"BillingRunStatus", summary = ${summary === undefined ? null : JSON.stringify(summary)}::jsonb,
+        error = ${error ? JSON.stringify(error) : null}::jsonb, "finishedAt" = now()
+      WHERE id = ${runId}::uuid`
+  })
+
+  return {
+    async start(context: AuditContext, input: { supplierId: string; period: string; dryRun?: boolean }): Promise<BillingRunView> {
+      await visibleSupplier(app, context.caller, input.supplierId)
+      const uncovered = await uncoveredTariffs(app.db, input.supplierId, input.period)
+      if (uncovered.length) throw tariffMissing(uncovered)
+      const id = uuidv7()
+      try {
+        await app.transaction(async (tx) => {
+          await periodLock(tx, input.supplierId, input.period)
+          if (await closed(tx, input.supplierId, input.period)) throw periodClosed(input.period)
+          await tx.sql`
+            INSERT INTO billing_run (id, "supplierId", period, "dryRun", "requestedById")
+            VALUES (${id}::uuid, ${input.supplierId}::uuid, ${`${input.period}-01`}::date, ${input.dryRun ?? false}, ${context.caller.userId}::uuid)`
+          await app.audit.record(tx, context, { supplierId: input.supplierId, entity: 'billing_run', entityId: id, action: 'start', after: { period: input.period, dryRun: input.dryRun ?? false } })
+          // One queue per supplier: its runs never interleave (a period's estimates feed the next one's).
+          await app.jobs.add(tx, { task: BILLING_RUN_TASK, payload: { runId: id }, queue: `billing:${input.supplierId}`, maxAttempts: 1 })
+        })
+      } catch (error) {
+        if (!isConstraintViolation(error, 'billing_run_one_active')) throw error
+        throw new ConflictError('billing_run_in_progress', `A run of ${input.period} is already queued or running; wait for it.`)
+      }
+      return (await one(app.db, id))!
+    },
+
+    get: visible,
+
+    async list(caller: Caller, query: { supplierId: string; period?: string; limit?: number; cursor?: string }) {
+      await visibleSupplier(app, caller, query.supplierId)
+      const limit = query.limit ?? 20
+      const after = query.cursor ? (decodeCursor(query.cursor, ['string']) as [string]) : null
+      const rows = await app.db.query<BillingRunView>(
+        `SELECT ${COLUMNS} FROM billing_run r
+         WHERE r."supplierId" = $1::uuid AND ($2::date IS NULL OR r.period = $2::date) AND ($3::uuid IS NULL OR r.id < $3::uuid)
+         ORDER BY r.id DESC LIMIT $4`,
+        [query.supplierId, query.period ? `${query.period}-01` : null, after?.[0] ?? null, limit + 1],
+      )
+      const items = rows.slice(0, limit)
+      return { items, nextCursor: rows.length > limit ? encodeCursor([items[items.length - 1]!.id]) : null }
+    },
+
+    /** Closes the run's period: the newest completed run of it, not a dry one, with none queued or running. */
+    async close(context: AuditContext, runId: string): Promise<BillingRunView> {
+      const run = await visible(context.caller, runId)
+      await app.transaction(async (tx) => {
+        await periodLock(tx, run.supplierId, run.period)
+        if (await closed(tx, run.supplierId, run.period)) throw periodClosed(run.period)
+        const [newest] = await tx.sql<{ id: string; status: string; dryRun: boolean }>`
+          SELECT id, status::text, "dryRun" FROM billing_run
+          WHERE "supplierId" = ${run.supplierId}::uuid AND period = ${`${run.period}-01`}::date AND NOT ("dryRun" AND status = 'completed')
+          ORDER BY id DESC LIMIT 1`
+        if (run.dryRun || run.status !== 'completed' || newest?.id !== runId) {
+          throw new ConflictError('billing_run_not_closable', 'Only the newest completed run of a period (not a dry run) closes it.')
+        }
+        await tx.sql`INSERT INTO closed_period ("supplierId", period, "runId", "closedById") VALUES (${run.supplierId}::uuid, ${`${run.period}-01`}::date, ${runId}::uuid, ${context.caller.userId}::uuid)`
+        await app.audit.record(tx, context, { supplierId: run.supplierId, entity: 'billing_period', entityId: `${run.supplierId} ${run.period}`, action: 'close', after: { runId } })
+      })
+      return (await one(app.db, runId))!
+    },
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    billingRuns: ReturnType<typeof createBillingRunService>
+  }
+}
+
+export default fp(
+  async function billingRunService(app: FastifyInstance) {
+    app.decorate('billingRuns', createBillingRunService(app))
+  },
+  { name: 'billing-run-service', dependencies: ['prisma', 'audit', 'jobs'] },
+)

@@ -1,0 +1,232 @@
+import type { Tx } from '../db/transaction.ts'
+
+/**
+ * The billing run of one supplier and period, set-based: every account at once, no loop in Node.
+ * Quantities first (one row per account, service, meter and zone, with the method and what it
+ * rests on), then priced by the tariff versions in force over the period, pro rata by days.
+ *
+ * The rules (DOMAIN.md, Decree 354 items 59-60), per meter and zone:
+ * - a current reading of the period: `metered`, its consumption; if the periods since the last
+ *   actual reading were estimated, one `recalculation` instead: the consumption since that
+ *   reading minus the volumes already charged by average and by normative since it;
+ * - no reading: the monthly `average` (over up to 12 months ending with the last actual reading,
+ *   at least 3) for at most 3 consecutive periods, then the `normative` × residents;
+ * - verification expired: the average for at most 3 periods from the due date, then the
+ *   normative × the increasing coefficient; no meter at all: the normative × the coefficient;
+ * - heating per m²: area × normative; wastewater on the cold and hot water volumes, hot water
+ *   taken even where the supplier does not bill it.
+ * The same pro rata rule as `tariff-split.ts` (rounded running totals) prices each share.
+ */
+
+export const METERED_SERVICES = ['cold_water', 'hot_water', 'electricity', 'gas'] as const
+
+/** Statements run in order inside the run's transaction; $1 supplier, $2 first day of the period. */
+const QUANTITIES = [
+  `CREATE TEMP TABLE bill_quantity (
+     "accountId" uuid NOT NULL, service "Service" NOT NULL, "meterId" uuid, zone text NOT NULL, kind "ChargeKind" NOT NULL,
+     quantity numeric(14, 3), coefficient numeric(6, 3) NOT NULL, priced boolean NOT NULL, "readingId" uuid, basis jsonb NOT NULL
+   ) ON COMMIT DROP`,
+  // Meters.
+  `INSERT INTO bill_quantity
+   WITH m AS (
+     SELECT m.id, m."accountId", m.service, m.zones, m."verificationDueAt", a."residentsCount" AS residents, m.service = ANY (a.services) AS priced
+     FROM meter m JOIN account a ON a.id = m."accountId"
+     WHERE a."supplierId" = $1::uuid AND a.status = 'active' AND m.status = 'active'
+       AND m.service IN ('cold_water', 'hot_water', 'electricity', 'gas')
+       AND (m.service = ANY (a.services) OR (m.service = 'hot_water' AND 'wastewater' = ANY (a.services)))),
+   cur AS (
+     SELECT DISTINCT ON (r."meterId") r."meterId", r.id, r."t1Consumption" AS c1, r."t2Consumption" AS c2, r."t3Consumption" AS c3
+     FROM reading r JOIN m ON m.id = r."meterId"
+     WHERE r.period = $2::date AND r.status IN ('accepted', 'billed') ORDER BY r."meterId", r."createdAt" DESC),
+   last AS (
+     SELECT DISTINCT ON (r."meterId") r."meterId", r.period
+     FROM reading r JOIN m ON m.id = r."meterId"
+     WHERE r.period < $2::date AND r.status IN ('accepted', 'billed') ORDER BY r."meterId", r.period DESC, r."takenAt" DESC),
+   est AS (
+     SELECT c."meterId", c.zone, count(DISTINCT c.period)::int AS periods, sum(c.quantity) AS quantity
+     FROM charge c JOIN m ON m.id = c."meterId" LEFT JOIN last ON last."meterId" = c."meterId"
+     WHERE c.kind IN ('average', 'normative') AND c.period < $2::date AND (last.period IS NULL OR c.period > last.period)
+     GROUP BY c."meterId", c.zone),
+   win AS (
+     SELECT last."meterId", last.period AS "to", min(r.period) AS "from"
+     FROM last JOIN reading r ON r."meterId" = last."meterId" AND r.status IN ('accepted', 'billed')
+       AND r.period >= last.period - interval '12 months' AND r.period <= last.period
+     GROUP BY last."meterId", last.period),
+   avg AS (
+     SELECT win."meterId", mm.months,
+            round(sum(r."t1Consumption") / mm.months, 3) AS a1, round(sum(r."t2Consumption") / mm.months, 3) AS a2,
+            round(sum(r."t3Consumption") / mm.months, 3) AS a3
+     FROM win
+     CROSS JOIN LATERAL (SELECT ((extract(year FROM win."to") - extract(year FROM win."from")) * 12
+                                + extract(month FROM win."to") - extract(month FROM win."from"))::int AS months) mm
+     JOIN reading r ON r."meterId" = win."meterId" AND r.status IN ('accepted', 'billed') AND r.period > win."from" AND r.period <= win."to"
+     WHERE mm.months >= 3
+     GROUP BY win."meterId", mm.months),
+   nrm AS (
+     SELECT service, quantity FROM normative
+     WHERE "supplierId" = $1::uuid AND basis = 'per_resident' AND "effectiveFrom" <= $2::date AND ("effectiveTo" IS NULL OR "effectiveTo" >= $2::date)),
+   coef AS (
+     SELECT service, value FROM increasing_coefficient WHERE "effectiveFrom" <= $2::date AND ("effectiveTo" IS NULL OR "effectiveTo" >= $2::date)),
+   z AS (SELECT m.*, u.zone FROM m CROSS JOIN LATERAL unnest((ARRAY['T1', 'T2', 'T3'])[1:m.zones]) AS u(zone)),
+   decided AS (
+     SELECT z.*, cur.id AS "readingId", last.period AS "lastActual", est.periods AS estimated, est.quantity AS "estimatedVolume",
+            avg.months AS "averageMonths", nrm.quantity AS normative, coef.value AS "coefficientInForce", f.*,
+            CASE
+              -- Estimates before a meter's first reading have no reading to be measured against: they stand.
+              WHEN cur."meterId" IS NOT NULL AND last.period IS NOT NULL AND COALESCE(est.periods, 0) > 0 THEN 'recalculation'
+              WHEN cur."meterId" IS NOT NULL THEN 'metered'
+              WHEN f.expired AND f."sinceExpiry" <= 3 AND f.average IS NOT NULL THEN 'average'
+              WHEN f.expired THEN 'normative'
+              WHEN f."withoutReading" <= 3 AND f.average IS NOT NULL THEN 'average'
+              ELSE 'normative'
+            END AS kind
+     FROM z
+     LEFT JOIN cur ON cur."meterId" = z.id
+     LEFT JOIN last ON last."meterId" = z.id
+     LEFT JOIN est ON est."meterId" = z.id AND est.zone = z.zone
+     LEFT JOIN avg ON avg."meterId" = z.id
+     LEFT JOIN nrm ON nrm.service = z.service
+     LEFT JOIN coef ON coef.service = z.service
+     CROSS JOIN LATERAL (SELECT
+       CASE z.zone WHEN 'T1' THEN cur.c1 WHEN 'T2' THEN cur.c2 ELSE cur.c3 END AS consumed,
+       CASE z.zone WHEN 'T1' THEN avg.a1 WHEN 'T2' THEN avg.a2 ELSE avg.a3 END AS average,
+       z."verificationDueAt" IS NOT NULL AND z."verificationDueAt" < $2::date AS expired,
+       -- Periods since the verification expired, the period of the due date the first of them.
+       CASE WHEN z."verificationDueAt" IS NOT NULL THEN
+         ((extract(year FROM $2::date) - extract(year FROM z."verificationDueAt")) * 12
+          + extract(month FROM $2::date) - extract(month FROM z."verificationDueAt"))::int + 1 END AS "sinceExpiry",
+       COALESCE(est.periods, 0) + 1 AS "withoutReading") f)
+   SELECT d."accountId", d.service, d.id, d.zone, d.kind::"ChargeKind",
+          CASE d.kind
+            WHEN 'recalculation' THEN COALESCE(d.consumed, 0) - COALESCE(d."estimatedVolume", 0)
+            WHEN 'metered' THEN COALESCE(d.consumed, 0)
+            WHEN 'average' THEN d.average
+            ELSE round(d.normative * d.residents, 3)
+          END,
+          CASE WHEN d.kind = 'normative' AND d.expired THEN COALESCE(d."coefficientInForce", 1) ELSE 1 END,
+          d.priced, d."readingId",
+          jsonb_strip_nulls(jsonb_build_object(
+            'rule', CASE
+              WHEN d.kind = 'recalculation' THEN 'reading_after_estimates'
+              WHEN d.kind = 'metered' THEN 'reading'
+              WHEN d.expired THEN CASE d.kind WHEN 'average' THEN 'verification_expired_average' ELSE 'verification_expired_normative' END
+              WHEN d.kind = 'average' THEN 'no_reading_average'
+              ELSE 'no_reading_normative' END,
+            'readingId', d."readingId", 'lastActualPeriod', to_char(d."lastActual", 'YYYY-MM'),
+            'estimatedPeriods', d.estimated, 'estimatedVolume', d."estimatedVolume"::text,
+            'average', CASE WHEN d.kind = 'average' THEN d.average::text END, 'averageMonths', CASE WHEN d.kind = 'average' THEN d."averageMonths" END,
+            'periodsWithoutReading', CASE WHEN d."readingId" IS NULL THEN d."withoutReading" END,
+            'verificationDueAt', CASE WHEN d.expired THEN to_char(d."verificationDueAt", 'YYYY-MM-DD') END,
+            'residents', CASE WHEN d.kind = 'normative' THEN d.residents END, 'normative', CASE WHEN d.kind = 'normative' THEN d.normative::text END))
+   FROM decided d
+   -- A normative is per premises, not per zone: it goes on T1 alone.
+   WHERE NOT (d.kind = 'normative' AND d.zone <> 'T1')`,
+  // Metered services without a meter where one can be installed: normative × residents × coefficient.
+  `INSERT INTO bill_quantity
+   SELECT a.id, s.service, NULL, 'T1', 'normative', round(nrm.quantity * a."residentsCount", 3), COALESCE(coef.value, 1), true, NULL,
+          jsonb_strip_nulls(jsonb_build_object('rule', 'no_meter', 'residents', a."residentsCount", 'normative', nrm.quantity::text))
+   FROM account a
+   CROSS JOIN LATERAL unnest(a.services) AS s(service)
+   LEFT JOIN normative nrm ON nrm."supplierId" = a."supplierId" AND nrm.service = s.service AND nrm.basis = 'per_resident'
+     AND nrm."effectiveFrom" <= $2::date AND (nrm."effectiveTo" IS NULL OR nrm."effectiveTo" >= $2::date)
+   LEFT JOIN increasing_coefficient coef ON coef.service = s.service AND coef."effectiveFrom" <= $2::date AND (coef."effectiveTo" IS NULL OR coef."effectiveTo" >= $2::date)
+   WHERE a."supplierId" = $1::uuid AND a.status = 'active' AND s.service IN ('cold_water', 'hot_water', 'electricity', 'gas')
+     AND NOT EXISTS (SELECT 1 FROM meter m WHERE m."accountId" = a.id AND m.service = s.service AND m.status = 'active')`,
+  // Heating per m²: area × normative.
+  `INSERT INTO bill_quantity
+   SELECT a.id, 'heat', NULL, 'T1', 'normative', round(a."areaM2" * nrm.quantity, 3), 1, true, NULL,
+          jsonb_strip_nulls(jsonb_build_object('rule', 'heating_per_area', 'areaM2', a."areaM2"::text, 'normative', nrm.quantity::text))
+   FROM account a
+   LEFT JOIN normative nrm ON nrm."supplierId" = a."supplierId" AND nrm.service = 'heat' AND nrm.basis = 'per_area'
+     AND nrm."effectiveFrom" <= $2::date AND (nrm."effectiveTo" IS NULL OR nrm."effectiveTo" >= $2::date)
+   WHERE a."supplierId" = $1::uuid AND a.status = 'active' AND 'heat' = ANY (a.services)`,
+  // Wastewater on the cold and hot water volumes.
+  `INSERT INTO bill_quantity
+   SELECT q."accountId", 'wastewater', NULL, 'T1',
+          CASE WHEN bool_and(q.kind IN ('metered', 'recalculation')) THEN 'metered' WHEN bool_or(q.kind = 'normative') THEN 'normative' ELSE 'average' END::"ChargeKind",
+          sum(q.quantity), 1, true, NULL,
+          jsonb_build_object('rule', 'wastewater_on_water_volumes', 'from', jsonb_agg(jsonb_build_object('service', q.service, 'kind', q.kind, 'quantity', q.quantity::text) ORDER BY q.service))
+   FROM bill_quantity q JOIN account a ON a.id = q."accountId"
+   WHERE q.service IN ('cold_water', 'hot_water') AND 'wastewater' = ANY (a.services)
+   GROUP BY q."accountId"
+   HAVING bool_and(q.quantity IS NOT NULL)`,
+]
+
+/** The (service, zone) pairs to price whose tariffs leave days of the period uncovered. */
+const UNCOVERED = `
+  WITH need AS (SELECT DISTINCT service, zone FROM bill_quantity WHERE priced AND quantity IS NOT NULL),
+  covered AS (
+    SELECT need.service, need.zone,
+           COALESCE(sum(least(COALESCE(t."effectiveTo", $3::date), $3::date) - greatest(t."effectiveFrom", $2::date) + 1) FILTER (WHERE t.id IS NOT NULL), 0)::int AS days
+    FROM need LEFT JOIN tariff t ON t."supplierId" = $1::uuid AND t.service = need.service AND t.zone = need.zone AND t.basis = 'metered'
+      AND t."effectiveFrom" <= $3::date AND (t."effectiveTo" IS NULL OR t."effectiveTo" >= $2::date)
+    GROUP BY need.service, need.zone)
+  SELECT service::text, zone, days FROM covered WHERE days < ($3::date - $2::date + 1) ORDER BY service, zone`
+
+/** Priced lines: each quantity split over the versions in force by their days, rounded running totals. */
+const PRICE = `
+  INSERT INTO charge (id, "accountId", period, service, kind, quantity, tariff, amount, "tariffId", "runId", "meterId", zone, coefficient, unit, basis)
+  SELECT gen_random_uuid(), s."accountId", $2::date, s.service, s.kind, s.share, s.price, round(s.share * s.coefficient * s.price, 2),
+         s."tariffId", $4::uuid, s."meterId", s.zone, s.coefficient, s.unit,
+         s.basis || CASE WHEN s.versions > 1 THEN jsonb_build_object('tariffDays', s.days, 'periodDays', $3::date - $2::date + 1) ELSE '{}'::jsonb END
+  FROM (
+    SELECT q.*, t.id AS "tariffId", t.price, t.unit, t.days, count(*) OVER w AS versions,
+           round(q.quantity * (sum(t.days) OVER w) / ($3::date - $2::date + 1), 3)
+             - round(q.quantity * (sum(t.days) OVER w - t.days) / ($3::date - $2::date + 1), 3) AS share
+    FROM (SELECT row_number() OVER () AS row, * FROM bill_quantity WHERE priced AND quantity IS NOT NULL) q
+    JOIN LATERAL (
+      SELECT t.id, t.price, t.unit, t."effectiveFrom",
+             least(COALESCE(t."effectiveTo", $3::date), $3::date) - greatest(t."effectiveFrom", $2::date) + 1 AS days
+      FROM tariff t
+      WHERE t."supplierId" = $1::uuid AND t.service = q.service AND t.zone = q.zone AND t.basis = 'metered'
+        AND t."effectiveFrom" <= $3::date AND (t."effectiveTo" IS NULL OR t."effectiveTo" >= $2::date)) t ON true
+    WINDOW w AS (PARTITION BY q.row ORDER BY t."effectiveFrom" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)) s`
+
+export interface RunProblem {
+  accountNumber: string
+  service: string
+  code: string
+}
+
+/** Clears the period's computed lines and computes them again; returns what the run did. */
+export async function computeCharges(tx: Tx, supplierId: string, period: string, runId: string) {
+  const first = `${period}-01`
+  const last = (await tx.sql<{ last: string }>`SELECT to_char((${first}::date + interval '1 month' - interval '1 day')::date, 'YYYY-MM-DD') AS last`)[0]!.last
+  const timings: Record<string, number> = {}
+  const step = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
+    const started = performance.now()
+    const result = await work()
+    timings[name] = Math.round(performance.now() - started)
+    return result
+  }
+  await step('clear', () =>
+    tx.query(`DELETE FROM charge c USING account a WHERE c."accountId" = a.id AND a."supplierId" = $1::uuid AND c.period = $2::date AND c."runId" IS NOT NULL`, [supplierId, first]),
+  )
+  await step('quantities', async () => {
+    for (const statement of QUANTITIES) await tx.query(statement, statement.includes('$1') ? [supplierId, first] : [])
+  })
+  const uncovered = await tx.query<{ service: string; zone: string; days: number }>(UNCOVERED, [supplierId, first, last])
+  if (uncovered.length) return { uncovered }
+  await step('price', () => tx.query(PRICE, [supplierId, first, last, runId]))
+  await step('readings', () =>
+    tx.query(`UPDATE reading SET status = 'billed' WHERE id IN (SELECT "readingId" FROM bill_quantity WHERE "readingId" IS NOT NULL) AND status = 'accepted'`),
+  )
+  const problems = await tx.query<RunProblem>(
+    `SELECT a.number AS "accountNumber", q.service::text AS service,
+            CASE WHEN q.service = 'heat' AND a."areaM2" IS NULL THEN 'area_missing' ELSE 'normative_missing' END AS code
+     FROM bill_quantity q JOIN account a ON a.id = q."accountId" WHERE q.quantity IS NULL ORDER BY a.number, q.service LIMIT 1000`,
+  )
+  const byKind = await tx.query<{ kind: string; lines: number; amount: string }>(
+    `SELECT kind::text, count(*)::int AS lines, sum(amount)::text AS amount FROM charge WHERE "runId" = $1::uuid GROUP BY kind ORDER BY kind`,
+    [runId],
+  )
+  const byService = await tx.query<{ service: string; lines: number; amount: string }>(
+    `SELECT service::text, count(*)::int AS lines, sum(amount)::text AS amount FROM charge WHERE "runId" = $1::uuid GROUP BY service ORDER BY service`,
+    [runId],
+  )
+  const [totals] = await tx.query<{ accounts: number; lines: number; amount: string | null }>(
+    `SELECT count(DISTINCT "accountId")::int AS accounts, count(*)::int AS lines, COALESCE(sum(amount), 0)::text AS amount FROM charge WHERE "runId" = $1::uuid`,
+    [runId],
+  )
+  return { summary: { ...totals!, byKind, byService, problems, timingsMs: timings } }
+}
