@@ -71,7 +71,7 @@ function createAccountsService(app: FastifyInstance) {
     async details(caller: Caller, accountId: string): Promise<AccountDetails> {
       const account = await findVisible(caller, accountId)
       const sums = await balances(app.db, [account.id])
-      const today = localDate(new Date(), account.supplier.timeZone)
+      const today = localDate(app.config.clock.now(), account.supplier.timeZone)
       return {
         ...summaryOf(account, sums.get(account.id)!),
         holderSurname: account.holderSurname,
@@ -84,7 +84,7 @@ function createAccountsService(app: FastifyInstance) {
 
     async meters(caller: Caller, accountId: string) {
       const account = await findVisible(caller, accountId)
-      const today = localDate(new Date(), account.supplier.timeZone)
+      const today = localDate(app.config.clock.now(), account.supplier.timeZone)
       return { items: account.meters.map((m) => meterInfo(m, today)) }
     },
 

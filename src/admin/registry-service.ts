@@ -150,7 +150,7 @@ function createRegisterService(app: FastifyInstance) {
     async closeAccount(caller: Caller, accountId: string, reason: string, audit: AuditContext): Promise<void> {
       const current = await account(caller, accountId)
       await app.transaction(async (tx) => {
-        const closed = await tx.account.updateMany({ where: { id: current.id, status: 'active' }, data: { status: 'closed', closedAt: new Date() } })
+        const closed = await tx.account.updateMany({ where: { id: current.id, status: 'active' }, data: { status: 'closed', closedAt: app.config.clock.now() } })
         if (closed.count === 0) throw new ConflictError('account_closed', 'The account is already closed.')
         await app.audit.record(tx, audit, {
           supplierId: current.supplierId,
@@ -238,7 +238,7 @@ function createRegisterService(app: FastifyInstance) {
         // Still conditional: the database, not only the lock above, keeps a meter from being retired twice.
         const retired = await tx.meter.updateMany({
           where: { id, status: 'active' },
-          data: { status: 'replaced', closedAt: toDate(row.installedAt) ?? new Date(), replacedById: replacement.id },
+          data: { status: 'replaced', closedAt: toDate(row.installedAt) ?? app.config.clock.now(), replacedById: replacement.id },
         })
         if (retired.count === 0) throw new ConflictError('meter_not_active', 'Only an active meter can be replaced.')
         await app.audit.record(tx, audit, {

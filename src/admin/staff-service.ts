@@ -45,7 +45,7 @@ function createStaffService(app: FastifyInstance) {
           supplierId: supplier.id,
           email,
           // Issued by an admin for a known person: the address is taken as confirmed.
-          emailConfirmedAt: new Date(),
+          emailConfirmedAt: app.config.clock.now(),
           surname: input.surname.trim(),
           givenNames: input.givenNames?.trim() || null,
           passwordHash: await app.auth.hashPassword(password),
@@ -72,7 +72,7 @@ function createStaffService(app: FastifyInstance) {
               supplierId: supplier.id,
               orgCode: `ORG-${readableCode(8)}`,
               email,
-              emailConfirmedAt: email ? new Date() : null,
+              emailConfirmedAt: email ? app.config.clock.now() : null,
               phone,
               surname: input.name.trim(),
               passwordHash,

@@ -9,7 +9,7 @@ import { digestToken, newSecretToken } from './tokens.ts'
  */
 export async function issueEmailToken(
   tx: Tx,
-  input: { userId: string; purpose: EmailTokenPurpose; email: string | null; ttlMs: number },
+  input: { userId: string; purpose: EmailTokenPurpose; email: string | null; ttlMs: number; now: Date },
 ): Promise<string> {
   // Serialized per user: two requests at once must not leave two live tokens. The lock is a
   // statement of its own: in READ COMMITTED a statement that waited for a lock still reads other
@@ -19,7 +19,7 @@ export async function issueEmailToken(
   await tx.$queryRaw`SELECT id FROM "user" WHERE id = ${input.userId}::uuid FOR UPDATE`
   await tx.emailToken.updateMany({
     where: { userId: input.userId, purpose: input.purpose, usedAt: null },
-    data: { usedAt: new Date() },
+    data: { usedAt: input.now },
   })
   const token = newSecretToken()
   await tx.emailToken.create({
@@ -28,15 +28,14 @@ export async function issueEmailToken(
       purpose: input.purpose,
       tokenHash: digestToken(token),
       email: input.email,
-      expiresAt: new Date(Date.now() + input.ttlMs),
+      expiresAt: new Date(input.now.getTime() + input.ttlMs),
     },
   })
   return token
 }
 
 /** Marks the token used and returns it; unknown, used, expired or other-purpose tokens all fail alike. */
-export async function consumeEmailToken(tx: Tx, token: string, purposes: EmailTokenPurpose[]) {
-  const now = new Date()
+export async function consumeEmailToken(tx: Tx, token: string, purposes: EmailTokenPurpose[], now: Date) {
   const found = await tx.emailToken.findUnique({ where: { tokenHash: digestToken(token) } })
   const claimed =
     found && purposes.includes(found.purpose) && !found.usedAt && found.expiresAt > now

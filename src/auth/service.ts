@@ -79,7 +79,7 @@ function createAuthService(app: FastifyInstance, dummyHash: string) {
   }
 
   async function enqueueConfirmation(tx: Tx, user: Pick<User, 'id' | 'surname' | 'givenNames'>, email: string): Promise<void> {
-    const token = await issueEmailToken(tx, { userId: user.id, purpose: 'confirm_email', email, ttlMs: cfg.emailConfirmTtlH * 3_600_000 })
+    const token = await issueEmailToken(tx, { userId: user.id, purpose: 'confirm_email', email, ttlMs: cfg.emailConfirmTtlH * 3_600_000, now: app.config.clock.now() })
     await app.mail.enqueue(tx, {
       template: 'confirm_email',
       to: email,
@@ -100,7 +100,7 @@ function createAuthService(app: FastifyInstance, dummyHash: string) {
     const user = await app.prisma.user.findUnique({ where: { email } })
     if (!user || user.deletedAt) return
     await app.transaction(async (tx) => {
-      const token = await issueEmailToken(tx, { userId: user.id, purpose: 'reset_password', email, ttlMs: cfg.passwordResetTtlMin * 60_000 })
+      const token = await issueEmailToken(tx, { userId: user.id, purpose: 'reset_password', email, ttlMs: cfg.passwordResetTtlMin * 60_000, now: app.config.clock.now() })
       await app.mail.enqueue(tx, {
         template: 'password_reset',
         to: email,
@@ -172,17 +172,17 @@ function createAuthService(app: FastifyInstance, dummyHash: string) {
 
     async confirmEmail(token: string): Promise<void> {
       await app.transaction(async (tx) => {
-        const used = await consumeEmailToken(tx, token, ['confirm_email', 'change_email'])
+        const used = await consumeEmailToken(tx, token, ['confirm_email', 'change_email'], app.config.clock.now())
         if (used.purpose === 'change_email' && used.email) {
           const takenError = new ConflictError('email_taken', 'This address now belongs to another user.')
           if (await tx.user.findFirst({ where: { email: used.email, id: { not: used.userId } } })) throw takenError
           // Taken between the check and the change (a registration, another confirmation): the
           // unique key answers, and it is told the same way.
-          await tx.user.update({ where: { id: used.userId }, data: { email: used.email, emailConfirmedAt: new Date() } }).catch((error: unknown) => {
+          await tx.user.update({ where: { id: used.userId }, data: { email: used.email, emailConfirmedAt: app.config.clock.now() } }).catch((error: unknown) => {
             throw isUniqueViolation(error, 'user_email_key') ? takenError : error
           })
         } else {
-          await tx.user.update({ where: { id: used.userId }, data: { emailConfirmedAt: new Date() } })
+          await tx.user.update({ where: { id: used.userId }, data: { emailConfirmedAt: app.config.clock.now() } })
         }
       })
     },
@@ -248,7 +248,7 @@ function createAuthService(app: FastifyInstance, dummyHash: string) {
             template: 'new_login',
             to: signedIn.email,
             name: displayName(signedIn),
-            at: new Date(),
+            at: app.config.clock.now(),
             ip: client.ip,
             device: client.userAgent ?? 'неизвестное устройство',
             timeZone,
@@ -261,14 +261,14 @@ function createAuthService(app: FastifyInstance, dummyHash: string) {
 
     async resetPassword(token: string, newPassword: string, client: ClientInfo): Promise<void> {
       await app.transaction(async (tx) => {
-        const used = await consumeEmailToken(tx, token, ['reset_password'])
+        const used = await consumeEmailToken(tx, token, ['reset_password'], app.config.clock.now())
         const user = await tx.user.findUniqueOrThrow({ where: { id: used.userId } })
         assertStrongPassword(newPassword, [user.email, user.surname, user.givenNames, user.phone])
         await setPassword(tx, user, newPassword, client, await timeZoneOf(user, tx))
         // Whoever knew the old password is out, everywhere.
         await sessions.revokeAll(user.id, 'password_reset', tx)
         // Following the mailed link proves the address.
-        if (!user.emailConfirmedAt) await tx.user.update({ where: { id: user.id }, data: { emailConfirmedAt: new Date() } })
+        if (!user.emailConfirmedAt) await tx.user.update({ where: { id: user.id }, data: { emailConfirmedAt: app.config.clock.now() } })
       })
     },
 
@@ -306,9 +306,9 @@ function createAuthService(app: FastifyInstance, dummyHash: string) {
 
   async function setPassword(tx: Tx, user: User, password: string, client: ClientInfo, timeZone: string): Promise<void> {
     const passwordHash = await hashPassword(password, cfg.passwordPepper, cfg.bcryptCost)
-    await tx.user.update({ where: { id: user.id }, data: { passwordHash, passwordChangedAt: new Date(), mustChangePassword: false } })
+    await tx.user.update({ where: { id: user.id }, data: { passwordHash, passwordChangedAt: app.config.clock.now(), mustChangePassword: false } })
     if (user.email) {
-      await app.mail.enqueue(tx, { template: 'password_changed', to: user.email, name: displayName(user), at: new Date(), ip: client.ip, timeZone })
+      await app.mail.enqueue(tx, { template: 'password_changed', to: user.email, name: displayName(user), at: app.config.clock.now(), ip: client.ip, timeZone })
     }
   }
 }

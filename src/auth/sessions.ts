@@ -53,7 +53,7 @@ export function createSessions(app: FastifyInstance) {
 
   return {
     async open(tx: Tx, user: SessionUser, client: { ip: string; userAgent: string | null }): Promise<TokenPair> {
-      const expiresAt = new Date(Date.now() + refreshTokenTtlDays * 86_400_000)
+      const expiresAt = new Date(app.config.clock.now().getTime() + refreshTokenTtlDays * 86_400_000)
       const session = await tx.session.create({ data: { userId: user.id, ip: client.ip, userAgent: client.userAgent, expiresAt } })
       return pair(user, session.id, await newRefreshToken(tx, session.id), expiresAt)
     },
@@ -66,7 +66,7 @@ export function createSessions(app: FastifyInstance) {
       })
       if (!found) throw invalid
       const { session } = found
-      if (session.revokedAt || session.expiresAt <= new Date() || session.user.deletedAt) throw invalid
+      if (session.revokedAt || session.expiresAt <= app.config.clock.now() || session.user.deletedAt) throw invalid
 
       const rotated = await app.transaction(async (tx) => {
         // Conditional on usedAt IS NULL: of two concurrent refreshes with one token, one wins. The
@@ -75,9 +75,9 @@ export function createSessions(app: FastifyInstance) {
         // unique index on unused tokens per session is the backstop. A session revoked after the
         // check above still gets a pair, but a useless one: the guard and the next refresh both
         // look at the session again.
-        const claimed = await tx.refreshToken.updateMany({ where: { id: found.id, usedAt: null }, data: { usedAt: new Date() } })
+        const claimed = await tx.refreshToken.updateMany({ where: { id: found.id, usedAt: null }, data: { usedAt: app.config.clock.now() } })
         if (claimed.count !== 1) return null
-        await tx.session.update({ where: { id: session.id }, data: { lastUsedAt: new Date(), ip: client.ip } })
+        await tx.session.update({ where: { id: session.id }, data: { lastUsedAt: app.config.clock.now(), ip: client.ip } })
         return newRefreshToken(tx, session.id)
       })
       if (rotated === null) {
@@ -89,13 +89,13 @@ export function createSessions(app: FastifyInstance) {
     },
 
     async revoke(sessionId: string, reason: string, tx: Tx = app.db): Promise<void> {
-      await tx.session.updateMany({ where: { id: sessionId, revokedAt: null }, data: { revokedAt: new Date(), revokeReason: reason } })
+      await tx.session.updateMany({ where: { id: sessionId, revokedAt: null }, data: { revokedAt: app.config.clock.now(), revokeReason: reason } })
     },
 
     async revokeAll(userId: string, reason: string, tx: Tx, exceptSessionId?: string): Promise<number> {
       const revoked = await tx.session.updateMany({
         where: { userId, revokedAt: null, ...(exceptSessionId ? { id: { not: exceptSessionId } } : {}) },
-        data: { revokedAt: new Date(), revokeReason: reason },
+        data: { revokedAt: app.config.clock.now(), revokeReason: reason },
       })
       return revoked.count
     },

@@ -18,6 +18,19 @@ export function monthsBetween(from: string, to: string): number {
   return (ty - fy) * 12 + (tm - fm) + 1
 }
 
+/**
+ * The periods a listing covers: `to` defaults to the current period, `from` to 11 before it.
+ * Null with the reason when `from` comes after `to` or the span exceeds `max` periods.
+ */
+export function periodRange(query: { from?: string; to?: string }, currentPeriod: string, max: number): { from: string; to: string } | { invalid: string } {
+  const to = query.to ?? currentPeriod
+  const from = query.from ?? addMonths(to, -11)
+  const months = monthsBetween(from, to)
+  if (months < 1) return { invalid: '`from` is after `to`.' }
+  if (months > max) return { invalid: `At most ${max} periods at once.` }
+  return { from, to }
+}
+
 /** "2026-11-15" → "15.11.2026", as Russian documents and mails write dates. */
 export function ruDate(isoDate: string): string {
   return `${isoDate.slice(8, 10)}.${isoDate.slice(5, 7)}.${isoDate.slice(0, 4)}`

@@ -31,7 +31,7 @@ function profileOf(user: User, pendingEmail: string | null): Me {
 function createMeService(app: FastifyInstance) {
   async function pendingEmailOf(userId: string): Promise<string | null> {
     const token = await app.prisma.emailToken.findFirst({
-      where: { userId, purpose: 'change_email', usedAt: null, expiresAt: { gt: new Date() } },
+      where: { userId, purpose: 'change_email', usedAt: null, expiresAt: { gt: app.config.clock.now() } },
       orderBy: { createdAt: 'desc' },
     })
     return token?.email ?? null
@@ -72,7 +72,7 @@ function createMeService(app: FastifyInstance) {
         })
         // A new address counts only once confirmed; whether it is taken is checked then, not told now.
         if (newEmail !== undefined && newEmail !== user.email) {
-          const token = await issueEmailToken(tx, { userId, purpose: 'change_email', email: newEmail, ttlMs: confirmTtlH * 3_600_000 })
+          const token = await issueEmailToken(tx, { userId, purpose: 'change_email', email: newEmail, ttlMs: confirmTtlH * 3_600_000, now: app.config.clock.now() })
           await app.mail.enqueue(tx, {
             template: 'change_email',
             to: newEmail,
@@ -89,7 +89,7 @@ function createMeService(app: FastifyInstance) {
     async sessions(userId: string, currentSessionId: string, { limit = DEFAULT_PAGE_SIZE, cursor }: PageQuery) {
       const after = cursor ? (decodeCursor(cursor, ['string']) as [string]) : undefined
       const rows = await app.prisma.session.findMany({
-        where: { userId, revokedAt: null, expiresAt: { gt: new Date() }, ...(after ? { id: { lt: after[0] } } : {}) },
+        where: { userId, revokedAt: null, expiresAt: { gt: app.config.clock.now() }, ...(after ? { id: { lt: after[0] } } : {}) },
         orderBy: { id: 'desc' },
         take: limit + 1,
       })
@@ -111,7 +111,7 @@ function createMeService(app: FastifyInstance) {
     async endSession(userId: string, sessionId: string): Promise<void> {
       const ended = await app.prisma.session.updateMany({
         where: { id: sessionId, userId, revokedAt: null },
-        data: { revokedAt: new Date(), revokeReason: 'ended_by_user' },
+        data: { revokedAt: app.config.clock.now(), revokeReason: 'ended_by_user' },
       })
       if (ended.count === 0) throw new NotFoundError('session_not_found', 'No such active session of yours.')
     },
@@ -126,7 +126,7 @@ function createMeService(app: FastifyInstance) {
         },
       })
       return {
-        generatedAt: new Date().toISOString(),
+        generatedAt: app.config.clock.now().toISOString(),
         profile: profileOf(user, await pendingEmailOf(userId)),
         consents: user.consents.map((c) => ({
           kind: c.kind,
@@ -160,7 +160,7 @@ function createMeService(app: FastifyInstance) {
      */
     async erase(userId: string, password: string): Promise<void> {
       await app.auth.verifyOwnPassword(userId, password)
-      const now = new Date()
+      const now = app.config.clock.now()
       await app.transaction(async (tx) => {
         await tx.user.update({
           where: { id: userId },

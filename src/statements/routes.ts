@@ -67,7 +67,7 @@ const statementRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const account = await app.accounts.findVisible(callerOf(request), request.params.accountId)
       const balance = (await balances(app.db, [account.id])).get(account.id)!
-      const at = new Date()
+      const at = app.config.clock.now()
       const number = `${localDate(at, account.supplier.timeZone).replace(/-/g, '')}-${randomBytes(3).toString('hex').toUpperCase()}`
       const document = await debtCertificatePdf({
         number,

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { localDate } from '../accounts/meters.ts'
-import { addMonths, monthsBetween, periodOf } from '../common/periods.ts'
+import { periodOf, periodRange } from '../common/periods.ts'
 import type { Caller } from '../access/guard.ts'
 import { holderName } from '../accounts/holder-name.ts'
 import { UnprocessableError } from '../common/errors.ts'
@@ -20,13 +20,10 @@ function createStatementService(app: FastifyInstance) {
     async statement(caller: Caller, accountId: string, query: StatementQuery): Promise<{ statement: Statement; timeZone: string }> {
       const account = await app.accounts.findVisible(caller, accountId)
       const { supplier } = account
-      const to = query.to ?? periodOf(localDate(new Date(), supplier.timeZone))
-      const from = query.from ?? addMonths(to, -11)
-      const months = monthsBetween(from, to)
-      if (months < 1) throw new UnprocessableError('period_range_invalid', '`from` is after `to`.')
-      if (months > MAX_STATEMENT_MONTHS) {
-        throw new UnprocessableError('period_range_invalid', `A statement covers at most ${MAX_STATEMENT_MONTHS} periods.`)
-      }
+      // The supplier's current period by the injected clock.
+      const range = periodRange(query, periodOf(localDate(app.config.clock.now(), supplier.timeZone)), MAX_STATEMENT_MONTHS)
+      if ('invalid' in range) throw new UnprocessableError('period_range_invalid', range.invalid)
+      const { from, to } = range
       const totals = await statementTotals(app.db, account.id, { from, to, timeZone: supplier.timeZone })
       const statement: Statement = {
         account: {

@@ -73,7 +73,7 @@ export default fp(
       const scope = request.caller?.userId ?? `ip:${request.ip}`
       const hash = requestHash(request)
       for (let attempt = 0; attempt < 3; attempt++) {
-        const now = new Date()
+        const now = app.config.clock.now()
         // A new key, or one whose record has expired, is claimed in this one statement: on a
         // conflict PostgreSQL locks the existing row and checks the WHERE against its latest
         // version, so of two requests taking over an expired key only one gets it.
