@@ -1,4 +1,6 @@
 import { domain } from '../plugins/app/domain.ts'
+import chargeRoutes from './charge-routes.ts'
+import { chargeSchemas } from './charge-schemas.ts'
 import referenceRoutes from './reference-routes.ts'
 import { referenceSchemas } from './reference-schemas.ts'
 import referenceService from './reference-service.ts'
@@ -11,7 +13,7 @@ import tariffService from './tariff-service.ts'
 
 // Billing: tariffs, normatives, increasing coefficients, key rates billing runs (next: penalty lines, charge imports). Pure rules: penalties.ts, tariff-split.ts.
 export default domain('billing', {
-  schemas: [...tariffSchemas, ...referenceSchemas, ...runSchemas],
+  schemas: [...tariffSchemas, ...referenceSchemas, ...runSchemas, ...chargeSchemas],
   services: [tariffService, referenceService, billingRunService],
-  routes: [tariffRoutes, referenceRoutes, billingRunRoutes],
+  routes: [tariffRoutes, referenceRoutes, billingRunRoutes, chargeRoutes],
 })

@@ -196,3 +196,40 @@ describe('re-runs, dry runs, closing, and refusals', () => {
     expect((await call('GET', `/v1/admin/billing-runs/${one.id}`, otherOperator)).json()).toMatchObject({ status: 404, code: 'billing_run_not_found' })
   })
 })
+
+describe('charges as customers see them', () => {
+  it('lines by period with the method and what each rests on; the balance reads the same lines', async () => {
+    const customer = await p().user.create({
+      data: { role: 'customer', email: 'rasch@example.test', emailConfirmedAt: new Date(), surname: 'Расчётова', passwordHash: (await p().user.findFirstOrThrow({ where: { email: 'op@water.test' } })).passwordHash, linkedAccounts: 1 },
+    })
+    await p().userAccount.create({ data: { userId: customer.id, accountId: ids.C } })
+    const token = (await login(ctx, 'rasch@example.test', STRONG_PASSWORD)).accessToken
+    const res = await call('GET', `/v1/accounts/${ids.C}/charges?from=2026-10&to=2026-11`, token)
+    expect(res.statusCode).toBe(200)
+    const body = res.json()
+    expect(body.periods.map((p: { period: string; amount: string; lines: unknown[] }) => [p.period, p.amount, p.lines.length])).toEqual([
+      ['2026-10', '350.00', 2], // 5 m³ by average at 40, wastewater 5 m³ at 30
+      ['2026-11', '2142.92', 3], // 832.20 + 894.62 + wastewater 13.870 × 30 = 416.10
+    ])
+    const november = body.periods[1].lines[0]
+    expect(november).toMatchObject({
+      service: 'cold_water',
+      kind: 'normative',
+      coefficient: '3.000',
+      source: 'computed',
+      unit: 'м³',
+      basis: { rule: 'verification_expired_normative', verificationDueAt: '2026-08-10', residents: 2 },
+    })
+    const total = (await p().charge.aggregate({ where: { accountId: ids.C }, _sum: { amount: true } }))._sum.amount!.toFixed(2)
+    const account = (await call('GET', `/v1/accounts/${ids.C}`, token)).json()
+    expect(account.balance).toMatchObject({ balance: total, toPay: total })
+  })
+
+  it('refuses a reversed or too long range, and another person’s account', async () => {
+    expect((await call('GET', `/v1/accounts/${ids.C}/charges?from=2026-11&to=2026-10`, operator)).json()).toMatchObject({ status: 422, code: 'period_range_invalid' })
+    expect((await call('GET', `/v1/accounts/${ids.C}/charges?from=2020-01&to=2026-10`, operator)).json()).toMatchObject({ status: 422, code: 'period_range_invalid' })
+    expect((await call('GET', `/v1/accounts/${ids.C}/charges?from=2026-13`, operator)).statusCode).toBe(400)
+    expect((await call('GET', `/v1/accounts/${ids.C}/charges`, otherOperator)).json()).toMatchObject({ status: 404, code: 'account_not_found' })
+  })
+})
+
