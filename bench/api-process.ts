@@ -6,7 +6,7 @@ import { freePort } from '../src/db/embedded.ts'
  * generator never shares its event loop. No migrations or seed at start (the caller prepared the
  * database) and no rate limits (one load generator is one IP).
  */
-export async function startApiProcess(databaseUrl: string, env: Record<string, string> = {}): Promise<{ base: string; stop: () => Promise<void> }> {
+export async function startApiProcess(databaseUrl: string, env: Record<string, string> = {}): Promise<{ base: string; pid: number; stop: () => Promise<void> }> {
   const port = await freePort()
   // BENCH_API_NODE_ARGS: flags for the API's node, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it.
   const nodeArgs = (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean)
@@ -35,6 +35,7 @@ export async function startApiProcess(databaseUrl: string, env: Record<string, s
   }
   return {
     base,
+    pid: api.pid!,
     async stop() {
       api.kill('SIGTERM')
       await exited
@@ -43,13 +44,14 @@ export async function startApiProcess(databaseUrl: string, env: Record<string, s
 }
 
 /** A worker process (`src/worker.ts`) beside the API, as production runs the jobs. */
-export function startWorkerProcess(databaseUrl: string, env: Record<string, string> = {}): { stop: () => Promise<void> } {
+export function startWorkerProcess(databaseUrl: string, env: Record<string, string> = {}): { pid: number; stop: () => Promise<void> } {
   const worker = spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], {
     env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', MIGRATE_ON_START: 'false', SEED_DEMO_DATA: 'false', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   })
   const exited = new Promise((resolve) => worker.on('exit', resolve))
   return {
+    pid: worker.pid!,
     async stop() {
       worker.kill('SIGTERM')
       await exited
