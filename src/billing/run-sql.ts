@@ -21,7 +21,7 @@ import type { Tx } from '../db/transaction.ts'
 export const METERED_SERVICES = ['cold_water', 'hot_water', 'electricity', 'gas'] as const
 
 /** Statements run in order inside the run's transaction; $1 supplier, $2 first day of the period. */
-const QUANTITIES = [
+export const QUANTITIES = [
   `CREATE TEMP TABLE bill_quantity (
      "accountId" uuid NOT NULL, service "Service" NOT NULL, "meterId" uuid, zone text NOT NULL, kind "ChargeKind" NOT NULL,
      quantity numeric(14, 3), coefficient numeric(6, 3) NOT NULL, priced boolean NOT NULL, "readingId" uuid, basis jsonb NOT NULL
@@ -34,32 +34,32 @@ const QUANTITIES = [
      WHERE a."supplierId" = $1::uuid AND a.status = 'active' AND m.status = 'active'
        AND m.service IN ('cold_water', 'hot_water', 'electricity', 'gas')
        AND (m.service = ANY (a.services) OR (m.service = 'hot_water' AND 'wastewater' = ANY (a.services)))),
+   -- The meters' readings, read once: the current one, the last actual one and the averaging
+   -- window all come from this.
+   rd AS MATERIALIZED (
+     SELECT r."meterId", r.id, r.period, r."takenAt", r."createdAt", r."t1Consumption" AS c1, r."t2Consumption" AS c2, r."t3Consumption" AS c3
+     FROM reading r JOIN m ON m.id = r."meterId"
+     WHERE r.status IN ('accepted', 'billed') AND r.period <= $2::date),
    cur AS (
-     SELECT DISTINCT ON (r."meterId") r."meterId", r.id, r."t1Consumption" AS c1, r."t2Consumption" AS c2, r."t3Consumption" AS c3
-     FROM reading r JOIN m ON m.id = r."meterId"
-     WHERE r.period = $2::date AND r.status IN ('accepted', 'billed') ORDER BY r."meterId", r."createdAt" DESC),
+     SELECT DISTINCT ON ("meterId") "meterId", id, c1, c2, c3 FROM rd WHERE period = $2::date ORDER BY "meterId", "createdAt" DESC),
    last AS (
-     SELECT DISTINCT ON (r."meterId") r."meterId", r.period
-     FROM reading r JOIN m ON m.id = r."meterId"
-     WHERE r.period < $2::date AND r.status IN ('accepted', 'billed') ORDER BY r."meterId", r.period DESC, r."takenAt" DESC),
+     SELECT DISTINCT ON ("meterId") "meterId", period FROM rd WHERE period < $2::date ORDER BY "meterId", period DESC, "takenAt" DESC),
    est AS (
      SELECT c."meterId", c.zone, count(DISTINCT c.period)::int AS periods, sum(c.quantity) AS quantity
      FROM charge c JOIN m ON m.id = c."meterId" LEFT JOIN last ON last."meterId" = c."meterId"
      WHERE c.kind IN ('average', 'normative') AND c.period < $2::date AND (last.period IS NULL OR c.period > last.period)
      GROUP BY c."meterId", c.zone),
    win AS (
-     SELECT last."meterId", last.period AS "to", min(r.period) AS "from"
-     FROM last JOIN reading r ON r."meterId" = last."meterId" AND r.status IN ('accepted', 'billed')
-       AND r.period >= last.period - interval '12 months' AND r.period <= last.period
+     SELECT last."meterId", last.period AS "to", min(rd.period) AS "from"
+     FROM last JOIN rd ON rd."meterId" = last."meterId" AND rd.period >= last.period - interval '12 months' AND rd.period <= last.period
      GROUP BY last."meterId", last.period),
    avg AS (
      SELECT win."meterId", mm.months,
-            round(sum(r."t1Consumption") / mm.months, 3) AS a1, round(sum(r."t2Consumption") / mm.months, 3) AS a2,
-            round(sum(r."t3Consumption") / mm.months, 3) AS a3
+            round(sum(rd.c1) / mm.months, 3) AS a1, round(sum(rd.c2) / mm.months, 3) AS a2, round(sum(rd.c3) / mm.months, 3) AS a3
      FROM win
      CROSS JOIN LATERAL (SELECT ((extract(year FROM win."to") - extract(year FROM win."from")) * 12
                                 + extract(month FROM win."to") - extract(month FROM win."from"))::int AS months) mm
-     JOIN reading r ON r."meterId" = win."meterId" AND r.status IN ('accepted', 'billed') AND r.period > win."from" AND r.period <= win."to"
+     JOIN rd ON rd."meterId" = win."meterId" AND rd.period > win."from" AND rd.period <= win."to"
      WHERE mm.months >= 3
      GROUP BY win."meterId", mm.months),
    nrm AS (
@@ -164,7 +164,7 @@ const UNCOVERED = `
   SELECT service::text, zone, days FROM covered WHERE days < ($3::date - $2::date + 1) ORDER BY service, zone`
 
 /** Priced lines: each quantity split over the versions in force by their days, rounded running totals. */
-const PRICE = `
+export const PRICE = `
   INSERT INTO charge (id, "accountId", period, service, kind, quantity, tariff, amount, "tariffId", "runId", "meterId", zone, coefficient, unit, basis)
   SELECT gen_random_uuid(), s."accountId", $2::date, s.service, s.kind, s.share, s.price, round(s.share * s.coefficient * s.price, 2),
          s."tariffId", $4::uuid, s."meterId", s.zone, s.coefficient, s.unit,
