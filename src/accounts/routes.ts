@@ -1,8 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Type } from 'typebox'
 import { auditContextOf } from '../audit/audit.ts'
 import { callerOf } from '../access/guard.ts'
-import { PageQuery, problems, ref } from '../common/schemas.ts'
+import { NoContent, PageQuery, problems, ref } from '../common/schemas.ts'
 import { AccountDetails, AccountParams, AccountSummaryPage, AccountUpdate, LinkAccountRequest, MeterInfoList } from './schemas.ts'
 
 const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -86,7 +85,7 @@ const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'Unlink an account from the caller (the account itself stays)',
         params: AccountParams,
-        response: { 204: Type.Null({ description: 'Unlinked.' }), ...problems(400, 404) },
+        response: { 204: NoContent('Unlinked.'), ...problems(400, 404) },
       },
     },
     async (request, reply) => {

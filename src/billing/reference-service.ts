@@ -3,7 +3,7 @@ import fp from 'fastify-plugin'
 import { visibleSupplier } from '../access/scope.ts'
 import type { Caller } from '../access/guard.ts'
 import type { AuditContext } from '../audit/audit.ts'
-import { decodeCursor, encodeCursor } from '../common/cursor.ts'
+import { decodeCursor, pageOf } from '../common/cursor.ts'
 import { ConflictError, DomainError, NotFoundError, UnprocessableError } from '../common/errors.ts'
 import { isConstraintViolation } from '../common/unique-violation.ts'
 import { uuidv7 } from '../common/uuid.ts'
@@ -74,7 +74,6 @@ function createReferenceService(app: FastifyInstance) {
   const today = () => app.config.clock.now().toISOString().slice(0, 10)
 
   async function one(db: Tx, spec: Spec, id: string, lock = false): Promise<Row | undefined> {
-    if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined
     const rows = await db.query<Row>(`SELECT ${columnsOf(spec, today())} FROM ${spec.table} WHERE id = $1::uuid ${lock ? 'FOR UPDATE' : ''}`, [id])
     return rows[0]
   }
@@ -130,8 +129,7 @@ function createReferenceService(app: FastifyInstance) {
          ORDER BY id LIMIT $5`,
         [spec.supplierScoped ? query.supplierId : null, query.service ?? null, query.at ?? null, after?.[0] ?? null, limit + 1],
       )
-      const items = rows.slice(0, limit)
-      return { items, nextCursor: rows.length > limit ? encodeCursor([items[items.length - 1]!.id]) : null }
+      return pageOf(rows, limit, (row) => [row.id], (row) => row)
     },
 
     async create(kind: ReferenceKind, context: AuditContext, body: Record<string, unknown> & { service: string; effectiveFrom: string; effectiveTo?: string | null }) {

@@ -3,12 +3,12 @@ import fp from 'fastify-plugin'
 import { visibleSupplier } from '../access/scope.ts'
 import type { Caller } from '../access/guard.ts'
 import type { AuditContext } from '../audit/audit.ts'
-import { decodeCursor, encodeCursor } from '../common/cursor.ts'
+import { decodeCursor, pageOf } from '../common/cursor.ts'
 import { ConflictError, DomainError, NotFoundError } from '../common/errors.ts'
 import { isConstraintViolation } from '../common/unique-violation.ts'
 import { uuidv7 } from '../common/uuid.ts'
 import type { Tx } from '../db/transaction.ts'
-import { computeCharges } from './run-sql.ts'
+import { computeCharges, uncoveredTariffs } from './run-sql.ts'
 
 export const BILLING_RUN_TASK = 'billing:run'
 
@@ -60,29 +60,6 @@ function createBillingRunService(app: FastifyInstance) {
     return run
   }
 
-  /** The (service, zone) pairs the supplier's accounts need priced whose tariffs leave days uncovered. */
-  async function uncoveredTariffs(db: Tx, supplierId: string, period: string) {
-    return db.query<{ service: string; zone: string; days: number }>(
-      `WITH first AS (SELECT $2::date AS d0, ($2::date + interval '1 month' - interval '1 day')::date AS d1),
-       need AS (
-         SELECT DISTINCT s.service, 'T1' AS zone FROM account a CROSS JOIN LATERAL unnest(a.services) AS s(service)
-         WHERE a."supplierId" = $1::uuid AND a.status = 'active'
-         UNION
-         SELECT DISTINCT m.service, z.zone FROM meter m JOIN account a ON a.id = m."accountId"
-         CROSS JOIN LATERAL unnest((ARRAY['T1', 'T2', 'T3'])[1:m.zones]) AS z(zone)
-         WHERE a."supplierId" = $1::uuid AND a.status = 'active' AND m.status = 'active' AND m.service = ANY (a.services))
-       SELECT need.service::text, need.zone,
-              COALESCE(sum(least(COALESCE(t."effectiveTo", first.d1), first.d1) - greatest(t."effectiveFrom", first.d0) + 1) FILTER (WHERE t.id IS NOT NULL), 0)::int AS days
-       FROM need CROSS JOIN first
-       LEFT JOIN tariff t ON t."supplierId" = $1::uuid AND t.service = need.service AND t.zone = need.zone AND t.basis = 'metered'
-         AND t."effectiveFrom" <= first.d1 AND (t."effectiveTo" IS NULL OR t."effectiveTo" >= first.d0)
-       GROUP BY need.service, need.zone, first.d0, first.d1
-       HAVING COALESCE(sum(least(COALESCE(t."effectiveTo", first.d1), first.d1) - greatest(t."effectiveFrom", first.d0) + 1) FILTER (WHERE t.id IS NOT NULL), 0) < first.d1 - first.d0 + 1
-       ORDER BY 1, 2`,
-      [supplierId, `${period}-01`],
-    )
-  }
-
   async function closed(db: Tx, supplierId: string, period: string) {
     return (await db.sql<{ n: number }>`SELECT count(*)::int AS n FROM closed_period WHERE "supplierId" = ${supplierId}::uuid AND period = ${`${period}-01`}::date`)[0]!.n > 0
   }
@@ -126,7 +103,7 @@ function createBillingRunService(app: FastifyInstance) {
   return {
     async start(context: AuditContext, input: { supplierId: string; period: string; dryRun?: boolean }): Promise<BillingRunView> {
       await visibleSupplier(app, context.caller, input.supplierId)
-      const uncovered = await uncoveredTariffs(app.db, input.supplierId, input.period)
+      const uncovered = await uncoveredTariffs(app.db, input.supplierId, input.period, 'register')
       if (uncovered.length) throw tariffMissing(uncovered)
       const id = uuidv7()
       try {
@@ -159,8 +136,7 @@ function createBillingRunService(app: FastifyInstance) {
          ORDER BY r.id DESC LIMIT $4`,
         [query.supplierId, query.period ? `${query.period}-01` : null, after?.[0] ?? null, limit + 1],
       )
-      const items = rows.slice(0, limit)
-      return { items, nextCursor: rows.length > limit ? encodeCursor([items[items.length - 1]!.id]) : null }
+      return pageOf(rows, limit, (row) => [row.id], (row) => row)
     },
 
     /** Closes the run's period: the newest completed run of it, not a dry one, with none queued or running. */

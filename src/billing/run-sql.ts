@@ -18,10 +18,8 @@ import type { Tx } from '../db/transaction.ts'
  * The same pro rata rule as `tariff-split.ts` (rounded running totals) prices each share.
  */
 
-export const METERED_SERVICES = ['cold_water', 'hot_water', 'electricity', 'gas'] as const
-
 /** Statements run in order inside the run's transaction; $1 supplier, $2 first day of the period. */
-export const QUANTITIES = [
+const QUANTITIES = [
   `CREATE TEMP TABLE bill_quantity (
      "accountId" uuid NOT NULL, service "Service" NOT NULL, "meterId" uuid, zone text NOT NULL, kind "ChargeKind" NOT NULL,
      quantity numeric(14, 3), coefficient numeric(6, 3) NOT NULL, priced boolean NOT NULL, "readingId" uuid, basis jsonb NOT NULL
@@ -152,19 +150,37 @@ export const QUANTITIES = [
    HAVING bool_and(q.quantity IS NOT NULL)`,
 ]
 
-/** The (service, zone) pairs to price whose tariffs leave days of the period uncovered. */
-const UNCOVERED = `
-  WITH need AS (SELECT DISTINCT service, zone FROM bill_quantity WHERE priced AND quantity IS NOT NULL),
-  covered AS (
-    SELECT need.service, need.zone,
-           COALESCE(sum(least(COALESCE(t."effectiveTo", $3::date), $3::date) - greatest(t."effectiveFrom", $2::date) + 1) FILTER (WHERE t.id IS NOT NULL), 0)::int AS days
-    FROM need LEFT JOIN tariff t ON t."supplierId" = $1::uuid AND t.service = need.service AND t.zone = need.zone AND t.basis = 'metered'
-      AND t."effectiveFrom" <= $3::date AND (t."effectiveTo" IS NULL OR t."effectiveTo" >= $2::date)
-    GROUP BY need.service, need.zone)
-  SELECT service::text, zone, days FROM covered WHERE days < ($3::date - $2::date + 1) ORDER BY service, zone`
+/** What a run must price: from the register before it starts, or from its computed quantities. */
+const NEEDED = {
+  register: `
+    SELECT DISTINCT s.service, 'T1' AS zone FROM account a CROSS JOIN LATERAL unnest(a.services) AS s(service)
+    WHERE a."supplierId" = $1::uuid AND a.status = 'active'
+    UNION
+    SELECT DISTINCT m.service, z.zone FROM meter m JOIN account a ON a.id = m."accountId"
+    CROSS JOIN LATERAL unnest((ARRAY['T1', 'T2', 'T3'])[1:m.zones]) AS z(zone)
+    WHERE a."supplierId" = $1::uuid AND a.status = 'active' AND m.status = 'active' AND m.service = ANY (a.services)`,
+  quantities: `SELECT DISTINCT service, zone FROM bill_quantity WHERE priced AND quantity IS NOT NULL`,
+}
+
+/** The (service, zone) pairs to price whose metered tariffs leave days of the period uncovered. */
+export async function uncoveredTariffs(db: Tx, supplierId: string, period: string, needed: keyof typeof NEEDED) {
+  return db.query<{ service: string; zone: string; days: number }>(
+    `WITH span AS (SELECT $2::date AS d0, ($2::date + interval '1 month' - interval '1 day')::date AS d1),
+     need AS (${NEEDED[needed]}),
+     covered AS (
+       SELECT need.service, need.zone, span.d1 - span.d0 + 1 AS "periodDays",
+              COALESCE(sum(least(COALESCE(t."effectiveTo", span.d1), span.d1) - greatest(t."effectiveFrom", span.d0) + 1) FILTER (WHERE t.id IS NOT NULL), 0)::int AS days
+       FROM need CROSS JOIN span
+       LEFT JOIN tariff t ON t."supplierId" = $1::uuid AND t.service = need.service AND t.zone = need.zone AND t.basis = 'metered'
+         AND t."effectiveFrom" <= span.d1 AND (t."effectiveTo" IS NULL OR t."effectiveTo" >= span.d0)
+       GROUP BY need.service, need.zone, span.d0, span.d1)
+     SELECT service::text, zone, days FROM covered WHERE days < "periodDays" ORDER BY service, zone`,
+    [supplierId, `${period}-01`],
+  )
+}
 
 /** Priced lines: each quantity split over the versions in force by their days, rounded running totals. */
-export const PRICE = `
+const PRICE = `
   INSERT INTO charge (id, "accountId", period, service, kind, quantity, tariff, amount, "tariffId", "runId", "meterId", zone, coefficient, unit, basis)
   SELECT gen_random_uuid(), s."accountId", $2::date, s.service, s.kind, s.share, s.price, round(s.share * s.coefficient * s.price, 2),
          s."tariffId", $4::uuid, s."meterId", s.zone, s.coefficient, s.unit,
@@ -205,7 +221,7 @@ export async function computeCharges(tx: Tx, supplierId: string, period: string,
   await step('quantities', async () => {
     for (const statement of QUANTITIES) await tx.query(statement, statement.includes('$1') ? [supplierId, first] : [])
   })
-  const uncovered = await tx.query<{ service: string; zone: string; days: number }>(UNCOVERED, [supplierId, first, last])
+  const uncovered = await uncoveredTariffs(tx, supplierId, period, 'quantities')
   if (uncovered.length) return { uncovered }
   await step('price', () => tx.query(PRICE, [supplierId, first, last, runId]))
   await step('readings', () =>

@@ -4,7 +4,7 @@ import { localDate } from '../accounts/meters.ts'
 import { visibleSupplier } from '../access/scope.ts'
 import type { Caller } from '../access/guard.ts'
 import type { AuditContext } from '../audit/audit.ts'
-import { decodeCursor, encodeCursor } from '../common/cursor.ts'
+import { decodeCursor, pageOf } from '../common/cursor.ts'
 import { ConflictError, DomainError, NotFoundError, UnprocessableError } from '../common/errors.ts'
 import { isConstraintViolation } from '../common/unique-violation.ts'
 import { uuidv7 } from '../common/uuid.ts'
@@ -78,8 +78,7 @@ function createTariffService(app: FastifyInstance) {
          ORDER BY t.id LIMIT $5`,
         [query.supplierId, query.service ?? null, query.at ?? null, after?.[0] ?? null, limit + 1],
       )
-      const items = rows.slice(0, limit)
-      return { items, nextCursor: rows.length > limit ? encodeCursor([items[items.length - 1]!.id]) : null }
+      return pageOf(rows, limit, (row) => [row.id], (row) => row)
     },
 
     async create(context: AuditContext, body: TariffCreate): Promise<TariffView> {

@@ -1,4 +1,5 @@
 import { multiplyDecimals, multiplyToKopecks, type Kopecks } from '../common/money.ts'
+import { formatThousandths } from '../readings/rules.ts'
 import { dayNumber, type IsoDate } from './penalties.ts'
 
 /**
@@ -49,12 +50,6 @@ function thousandths(quantity: string): bigint {
   if (!match) throw new RangeError(`not a quantity to the thousandth: ${JSON.stringify(quantity)}`)
   const units = BigInt(match[2]!) * 1000n + BigInt((match[3] ?? '').padEnd(3, '0'))
   return match[1] ? -units : units
-}
-
-function formatThousandths(units: bigint): string {
-  const negative = units < 0n
-  const abs = negative ? -units : units
-  return `${negative ? '-' : ''}${abs / 1000n}.${String(abs % 1000n).padStart(3, '0')}`
 }
 
 /**

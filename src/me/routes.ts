@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { callerOf } from '../access/guard.ts'
-import { PageQuery, Uuid, problems, ref } from '../common/schemas.ts'
+import { NoContent, PageQuery, Uuid, problems, ref } from '../common/schemas.ts'
 import { DeleteMeRequest, Me, MeUpdate, PersonalDataExport, SessionInfoPage } from './schemas.ts'
 
 const meRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -60,7 +60,7 @@ const meRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'End one of the caller’s sessions',
         params: Type.Object({ sessionId: Uuid }, { additionalProperties: false }),
-        response: { 204: Type.Null({ description: 'Ended.' }), ...problems(400, 401, 403, 404) },
+        response: { 204: NoContent('Ended.'), ...problems(400, 401, 403, 404) },
       },
     },
     async (request, reply) => {
@@ -93,7 +93,7 @@ const meRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Erase the caller’s personal data and end every session',
         description: 'Needs the password. Accounts are unlinked; payments stay with the accounts, as accounting law requires.',
         body: ref(DeleteMeRequest),
-        response: { 204: Type.Null({ description: 'Erased.' }), ...problems(400, 401, 403, 422) },
+        response: { 204: NoContent('Erased.'), ...problems(400, 401, 403, 422) },
       },
     },
     async (request, reply) => {

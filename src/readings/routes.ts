@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { auditContextOf } from '../audit/audit.ts'
 import { callerOf } from '../access/guard.ts'
-import { Uuid, problems, ref } from '../common/schemas.ts'
+import { NoContent, Uuid, problems, ref } from '../common/schemas.ts'
 import {
   BulkReadingReport,
   BulkReadings,
@@ -117,7 +117,7 @@ const readingRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'Cancel a reading: within its window and before billing (`reading_locked` otherwise)',
         params: ReadingParams,
-        response: { 204: Type.Null({ description: 'Cancelled (kept in the history).' }), ...problems(400, 404, 409) },
+        response: { 204: NoContent('Cancelled (kept in the history).'), ...problems(400, 404, 409) },
       },
     },
     async (request, reply) => {

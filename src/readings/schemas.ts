@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox'
 import { DateOnly, Money, Page, Period, Uuid, ref } from '../common/schemas.ts'
+import { ZoneName } from '../billing/tariff-schemas.ts'
 import { ServiceKind } from '../suppliers/schemas.ts'
 
 const Quantity = Type.String({ pattern: '^\\d{1,12}([.,]\\d{1,3})?$', description: 'A counter value, at most 3 decimals.', examples: ['123.450'] })
@@ -68,7 +69,7 @@ export const ReadingPreview = Type.Object(
               Type.Object(
                 {
                   service: Type.String({ examples: ['cold_water'] }),
-                  zone: Type.Enum(['T1', 'T2', 'T3'], { type: 'string' }),
+                  zone: ZoneName,
                   from: DateOnly,
                   to: DateOnly,
                   quantity: Type.String({ description: 'The share of the consumption priced at this tariff (pro rata by days when the tariff changes mid-month).' }),
