@@ -2,13 +2,13 @@ import type { Tx } from '../db/transaction.ts'
 
 interface LineRow {
   period: string
-  service: 'heat' | 'hot_water' | 'cold_water' | 'wastewater' | 'gas' | 'electricity'
-  kind: 'metered' | 'average' | 'normative' | 'recalculation' | 'penalty'
+  service: 'heat' | 'hot_water' | 'cold_water' | 'wastewater' | 'gas' | 'electricity' | null
+  kind: 'metered' | 'average' | 'normative' | 'recalculation' | 'penalty' | 'per_resident' | 'per_area' | 'fixed'
   meterId: string | null
   zone: string | null
-  quantity: string
+  quantity: string | null
   unit: string | null
-  tariff: string
+  tariff: string | null
   coefficient: string | null
   amount: string
   source: 'computed' | 'imported'
@@ -24,7 +24,7 @@ export async function chargesByPeriod(db: Tx, accountId: string, range: { from: 
            sum(c.amount) OVER (PARTITION BY c.period)::text AS total
     FROM charge c
     WHERE c."accountId" = ${accountId}::uuid AND c.period BETWEEN ${`${range.from}-01`}::date AND ${`${range.to}-01`}::date
-    ORDER BY c.period, c.service, c.kind, c.zone NULLS FIRST, c.tariff, c.id`
+    ORDER BY c.period, c.service NULLS LAST, c.kind, c.zone NULLS FIRST, c.tariff, c.id`
   const periods = new Map<string, { period: string; amount: string; lines: Omit<LineRow, 'period' | 'total'>[] }>()
   for (const { period, total, ...line } of rows) {
     const entry = periods.get(period) ?? periods.set(period, { period, amount: total, lines: [] }).get(period)!

@@ -2,8 +2,8 @@ import { Type } from 'typebox'
 import { Page, Period, Uuid } from '../common/schemas.ts'
 
 const Amount = Type.String({ description: 'Rubles with kopecks.' })
-const Tally = (key: string) =>
-  Type.Array(Type.Object({ [key]: Type.String(), lines: Type.Integer(), amount: Amount }, { additionalProperties: false }))
+const Tally = (key: string, description?: string) =>
+  Type.Array(Type.Object({ [key]: Type.String(), lines: Type.Integer(), amount: Amount }, { additionalProperties: false }), description ? { description } : {})
 
 export const BillingRunSummary = Type.Object(
   {
@@ -11,13 +11,20 @@ export const BillingRunSummary = Type.Object(
     lines: Type.Integer(),
     amount: Amount,
     byKind: Tally('kind'),
-    byService: Tally('service'),
+    byService: Tally('service', 'Lines of services: penalty lines, which have none, are counted under byKind alone.'),
     problems: Type.Array(
       Type.Object(
-        { accountNumber: Type.String(), service: Type.String(), code: Type.Enum(['normative_missing', 'area_missing'], { type: 'string' }) },
+        {
+          accountNumber: Type.String(),
+          service: Type.Union([Type.String(), Type.Null()], { description: 'Null for key_rate_missing: a penalty is on the account.' }),
+          code: Type.Enum(['normative_missing', 'area_missing', 'key_rate_missing'], { type: 'string' }),
+        },
         { additionalProperties: false },
       ),
-      { description: 'Accounts left without a line of a service, and why (at most 1,000).' },
+      {
+        description:
+          'Accounts left without a line, and why (at most 1,000 of each): no normative in force, no area for heating, or no key rate in force on a day a penalty needs one.',
+      },
     ),
     timingsMs: Type.Record(Type.String(), Type.Integer(), { description: 'Milliseconds per step.' }),
   },

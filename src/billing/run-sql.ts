@@ -1,4 +1,6 @@
 import type { Tx } from '../db/transaction.ts'
+import { HOUSING_CODE_RULES } from './penalties.ts'
+import { chargePenalties } from './penalty-sql.ts'
 
 /**
  * The billing run of one supplier and period, set-based: every account at once, no loop in Node.
@@ -200,8 +202,9 @@ const PRICE = `
 
 export interface RunProblem {
   accountNumber: string
-  service: string
-  code: string
+  /** Null for a penalty problem: a penalty is on the account, not on a service. */
+  service: string | null
+  code: 'area_missing' | 'normative_missing' | 'key_rate_missing'
 }
 
 /** Clears the period's computed lines and computes them again; returns what the run did. */
@@ -224,6 +227,7 @@ export async function computeCharges(tx: Tx, supplierId: string, period: string,
   const uncovered = await uncoveredTariffs(tx, supplierId, period, 'quantities')
   if (uncovered.length) return { uncovered }
   await step('price', () => tx.query(PRICE, [supplierId, first, last, runId]))
+  const penalties = await step('penalties', () => chargePenalties(tx, supplierId, first, last, runId, HOUSING_CODE_RULES))
   await step('readings', () =>
     tx.query(`UPDATE reading SET status = 'billed' WHERE id IN (SELECT "readingId" FROM bill_quantity WHERE "readingId" IS NOT NULL) AND status = 'accepted'`),
   )
@@ -232,12 +236,13 @@ export async function computeCharges(tx: Tx, supplierId: string, period: string,
             CASE WHEN q.service = 'heat' AND a."areaM2" IS NULL THEN 'area_missing' ELSE 'normative_missing' END AS code
      FROM bill_quantity q JOIN account a ON a.id = q."accountId" WHERE q.quantity IS NULL ORDER BY a.number, q.service LIMIT 1000`,
   )
+  for (const accountNumber of penalties.rateMissing) problems.push({ accountNumber, service: null, code: 'key_rate_missing' })
   const byKind = await tx.query<{ kind: string; lines: number; amount: string }>(
     `SELECT kind::text, count(*)::int AS lines, sum(amount)::text AS amount FROM charge WHERE "runId" = $1::uuid GROUP BY kind ORDER BY kind`,
     [runId],
   )
   const byService = await tx.query<{ service: string; lines: number; amount: string }>(
-    `SELECT service::text, count(*)::int AS lines, sum(amount)::text AS amount FROM charge WHERE "runId" = $1::uuid GROUP BY service ORDER BY service`,
+    `SELECT service::text, count(*)::int AS lines, sum(amount)::text AS amount FROM charge WHERE "runId" = $1::uuid AND service IS NOT NULL GROUP BY service ORDER BY service`,
     [runId],
   )
   const [totals] = await tx.query<{ accounts: number; lines: number; amount: string | null }>(

@@ -77,29 +77,30 @@ export async function pendingPayments(db: Db, accountIds: string[]): Promise<Pen
 
 /**
  * What moved on one account in the periods `from`..`to` (YYYY-MM): charges by period and
- * service, settled payments by the local month they were paid in. Periods without movement are absent.
+ * service, penalties, settled payments by the local month they were paid in. Periods without movement are absent.
  */
 export async function periodFlows(db: Db, accountId: string, from: string, to: string, timeZone: string): Promise<Map<string, PeriodFlows<Service>>> {
   const first = `${from}-01`
   const until = `${addMonths(to, 1)}-01`
-  const rows = await db.$queryRaw<{ period: string; service: Service | null; amount: string }[]>`
-    SELECT to_char(ch.period, 'YYYY-MM') AS period, ch.service::text AS service, sum(ch.amount)::text AS amount
+  const rows = await db.$queryRaw<{ period: string; what: 'charge' | 'penalty' | 'payment'; service: Service | null; amount: string }[]>`
+    SELECT to_char(ch.period, 'YYYY-MM') AS period, CASE WHEN ch.kind = 'penalty' THEN 'penalty' ELSE 'charge' END AS what,
+           ch.service::text AS service, sum(ch.amount)::text AS amount
     FROM charge ch
     WHERE ch."accountId" = ${accountId}::uuid AND ch.period >= ${first}::date AND ch.period < ${until}::date
-    GROUP BY 1, 2
+    GROUP BY 1, 2, 3
     UNION ALL
-    SELECT to_char(${localPaidAt(timeZone)}, 'YYYY-MM'), NULL, sum(pay.amount)::text
+    SELECT to_char(${localPaidAt(timeZone)}, 'YYYY-MM'), 'payment', NULL, sum(pay.amount)::text
     FROM payment pay
     WHERE pay."accountId" = ${accountId}::uuid AND pay.status = ${SETTLED}
       AND ${localPaidAt(timeZone)} >= ${first}::date AND ${localPaidAt(timeZone)} < ${until}::date
     GROUP BY 1
-    ORDER BY 1, 2`
+    ORDER BY 1, 2, 3`
   const flows = new Map<string, PeriodFlows<Service>>()
   for (const row of rows) {
-    const flow = flows.get(row.period) ?? { charges: [], payments: 0n }
-    // A row without a service is the period's settled payments.
-    if (row.service === null) flow.payments = toKopecks(row.amount)
-    else flow.charges.push({ service: row.service, amount: toKopecks(row.amount) })
+    const flow = flows.get(row.period) ?? { charges: [], penalties: 0n, payments: 0n }
+    if (row.what === 'payment') flow.payments = toKopecks(row.amount)
+    else if (row.what === 'penalty') flow.penalties = toKopecks(row.amount)
+    else flow.charges.push({ service: row.service!, amount: toKopecks(row.amount) })
     flows.set(row.period, flow)
   }
   return flows

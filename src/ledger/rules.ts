@@ -41,9 +41,11 @@ export function periodsBetween(from: string, to: string): string[] {
   return Array.from({ length: Math.max(monthsBetween(from, to), 0) }, (_, i) => addMonths(from, i))
 }
 
-/** What moved in one period: charges by service, and payments settled in it (supplier local date). */
+/** What moved in one period: charges by service, penalties, and payments settled in it (supplier local date). */
 export interface PeriodFlows<S extends string> {
   charges: { service: S; amount: Kopecks }[]
+  /** Penalty lines: on the account, not on a service; part of the period's charges total. */
+  penalties: Kopecks
   payments: Kopecks
 }
 
@@ -70,11 +72,11 @@ export interface StatementFigures<S extends string> {
 export function statementOf<S extends string>(openingBalance: Kopecks, periods: string[], flows: Map<string, PeriodFlows<S>>): StatementFigures<S> {
   let balance = openingBalance
   const figures = periods.map((period): StatementPeriodFigures<S> => {
-    const { charges, payments } = flows.get(period) ?? { charges: [], payments: 0n }
-    const chargesTotal = sumKopecks(charges.map((c) => c.amount))
+    const { charges, penalties, payments } = flows.get(period) ?? { charges: [], penalties: 0n, payments: 0n }
+    const chargesTotal = sumKopecks(charges.map((c) => c.amount)) + penalties
     const opening = balance
     balance = opening + chargesTotal - payments
-    return { period, openingBalance: opening, charges, chargesTotal, payments, closingBalance: balance }
+    return { period, openingBalance: opening, charges, penalties, chargesTotal, payments, closingBalance: balance }
   })
   return {
     openingBalance,

@@ -46,6 +46,7 @@ export interface StatementTotals {
     period: string
     openingBalance: string
     charges: { service: Service; amount: string }[]
+    penalties: string
     chargesTotal: string
     payments: string
     closingBalance: string
@@ -71,6 +72,7 @@ export async function statementTotals(db: Db, accountId: string, range: { from: 
       period: p.period,
       openingBalance: formatKopecks(p.openingBalance),
       charges: p.charges.map((c) => ({ service: c.service, amount: formatKopecks(c.amount) })),
+      penalties: formatKopecks(p.penalties),
       chargesTotal: formatKopecks(p.chargesTotal),
       payments: formatKopecks(p.payments),
       closingBalance: formatKopecks(p.closingBalance),

@@ -38,7 +38,11 @@ export function statementPdf(statement: Statement, timeZone: string): Promise<Bu
       statement.periods.map((p) => [
         periodName(p.period),
         rubles(p.openingBalance),
-        [rubles(p.chargesTotal), ...p.charges.map((c) => `${SERVICE_NAMES[c.service] ?? c.service}: ${rubles(c.amount)}`)].join('\n'),
+        [
+          rubles(p.chargesTotal),
+          ...p.charges.map((c) => `${SERVICE_NAMES[c.service] ?? c.service}: ${rubles(c.amount)}`),
+          ...(p.penalties === '0.00' ? [] : [`Пени: ${rubles(p.penalties)}`]),
+        ].join('\n'),
         rubles(p.payments),
         rubles(p.closingBalance),
       ]),

@@ -39,8 +39,9 @@ async function reading(meterId: string, accountId: string, period: string, t1: s
   })
 }
 
+/** The account's lines other than penalties (which have tests of their own). */
 async function lines(accountId: string, period?: string) {
-  const rows = await p().charge.findMany({ where: { accountId, ...(period ? { period: new Date(`${period}-01`) } : {}) }, orderBy: [{ period: 'asc' }, { service: 'asc' }, { tariff: 'asc' }] })
+  const rows = await p().charge.findMany({ where: { accountId, kind: { not: 'penalty' }, ...(period ? { period: new Date(`${period}-01`) } : {}) }, orderBy: [{ period: 'asc' }, { service: 'asc' }, { tariff: 'asc' }] })
   return rows.map((c) => ({
     period: c.period.toISOString().slice(0, 7),
     service: c.service,
@@ -144,9 +145,13 @@ describe('a billing run, method by method', () => {
     const [latest] = (await call('GET', `/v1/admin/billing-runs?supplierId=${water}&period=2027-02`, operator)).json().items
     expect(latest).toMatchObject({ status: 'completed', period: '2027-02', dryRun: false, periodClosed: false, error: null })
     expect(latest.summary.byKind).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'recalculation', lines: 1 })]))
-    const total = latest.summary.byService.reduce((sum: number, s: { amount: string }) => sum + Math.round(Number(s.amount) * 100), 0)
-    expect(total).toBe(Math.round(Number(latest.summary.amount) * 100))
-    expect(Object.keys(latest.summary.timingsMs).sort()).toEqual(['clear', 'price', 'quantities', 'readings'])
+    const kopecks = (rows: { amount: string }[]) => rows.reduce((sum, s) => sum + Math.round(Number(s.amount) * 100), 0)
+    const penalties = latest.summary.byKind.filter((k: { kind: string }) => k.kind === 'penalty')
+    expect(penalties).toHaveLength(1) // the debts of September on are overdue by February
+    // Services and penalties (which have no service) add up to the run's total.
+    expect(kopecks(latest.summary.byService) + kopecks(penalties)).toBe(Math.round(Number(latest.summary.amount) * 100))
+    expect(kopecks(latest.summary.byKind)).toBe(Math.round(Number(latest.summary.amount) * 100))
+    expect(Object.keys(latest.summary.timingsMs).sort()).toEqual(['clear', 'penalties', 'price', 'quantities', 'readings'])
   })
 })
 
@@ -209,8 +214,29 @@ describe('charges as customers see them', () => {
     const body = res.json()
     expect(body.periods.map((p: { period: string; amount: string; lines: unknown[] }) => [p.period, p.amount, p.lines.length])).toEqual([
       ['2026-10', '350.00', 2], // 5 m³ by average at 40, wastewater 5 m³ at 30
-      ['2026-11', '2142.92', 3], // 832.20 + 894.62 + wastewater 13.870 × 30 = 416.10
+      // 832.20 + 894.62 + wastewater 13.870 × 30 = 416.10, and the penalty on September's 350.00
+      // (due 15 October, unpaid on 30 November: 46 days, 16 of them past the grace days): 350 × 9.5 % × 16 / 300 = 1.77
+      ['2026-11', '2144.69', 4],
     ])
+    expect(body.periods[1].lines[3]).toEqual({
+      service: null,
+      kind: 'penalty',
+      meterId: null,
+      zone: null,
+      quantity: null,
+      unit: null,
+      tariff: null,
+      coefficient: null,
+      amount: '1.77',
+      source: 'computed',
+      basis: {
+        rule: 'housing_code_155_14',
+        asOf: '2026-11-30',
+        owed: '1.77',
+        chargedBefore: '0.00',
+        parts: [{ period: '2026-09', dueDate: '2026-10-15', amount: '350.00', paidOn: null, days: 46, percent: '9.5', penalty: '1.77' }],
+      },
+    })
     const november = body.periods[1].lines[0]
     expect(november).toMatchObject({
       service: 'cold_water',
@@ -220,6 +246,10 @@ describe('charges as customers see them', () => {
       unit: 'м³',
       basis: { rule: 'verification_expired_normative', verificationDueAt: '2026-08-10', residents: 2 },
     })
+    // The statement reads the same lines: the penalty is part of the period's charges, outside the services.
+    const statement = (await call('GET', `/v1/accounts/${ids.C}/statement?from=2026-11&to=2026-11`, token)).json()
+    expect(statement.periods[0]).toMatchObject({ penalties: '1.77', chargesTotal: '2144.69' })
+    expect(statement.periods[0].charges.map((c: { service: string }) => c.service).sort()).toEqual(['cold_water', 'wastewater'])
     const total = (await p().charge.aggregate({ where: { accountId: ids.C }, _sum: { amount: true } }))._sum.amount!.toFixed(2)
     const account = (await call('GET', `/v1/accounts/${ids.C}`, token)).json()
     expect(account.balance).toMatchObject({ balance: total, toPay: total })

@@ -43,10 +43,10 @@ describe('periodsBetween', () => {
 describe('statementOf', () => {
   it('works the example of test/integration/statements.test.ts', () => {
     const flows = new Map<string, PeriodFlows<string>>([
-      ['2026-07', { charges: [{ service: 'heat', amount: k('500.00') }], payments: k('1500.00') }],
-      ['2026-08', { charges: [{ service: 'heat', amount: k('2754.12') }, { service: 'hot_water', amount: k('760.52') }], payments: 0n }],
-      ['2026-09', { charges: [{ service: 'heat', amount: k('2754.12') }, { service: 'hot_water', amount: k('0.01') }], payments: k('3514.64') }],
-      ['2026-10', { charges: [{ service: 'heat', amount: k('2754.12') }], payments: k('0.07') }],
+      ['2026-07', { charges: [{ service: 'heat', amount: k('500.00') }], penalties: 0n, payments: k('1500.00') }],
+      ['2026-08', { charges: [{ service: 'heat', amount: k('2754.12') }, { service: 'hot_water', amount: k('760.52') }], penalties: 0n, payments: 0n }],
+      ['2026-09', { charges: [{ service: 'heat', amount: k('2754.12') }, { service: 'hot_water', amount: k('0.01') }], penalties: 0n, payments: k('3514.64') }],
+      ['2026-10', { charges: [{ service: 'heat', amount: k('2754.12') }], penalties: 0n, payments: k('0.07') }],
     ])
     const s = statementOf(k('1000.00'), periodsBetween('2026-07', '2026-10'), flows)
     expect([s.openingBalance, s.chargesTotal, s.paymentsTotal, s.closingBalance].map(formatKopecks)).toEqual(['1000.00', '9522.89', '5014.71', '5508.18'])
@@ -56,8 +56,8 @@ describe('statementOf', () => {
   it('lists quiet periods with zeros', () => {
     const s = statementOf(k('12.34'), ['2026-01', '2026-02'], new Map())
     expect(s.periods).toEqual([
-      { period: '2026-01', openingBalance: 1234n, charges: [], chargesTotal: 0n, payments: 0n, closingBalance: 1234n },
-      { period: '2026-02', openingBalance: 1234n, charges: [], chargesTotal: 0n, payments: 0n, closingBalance: 1234n },
+      { period: '2026-01', openingBalance: 1234n, charges: [], penalties: 0n, chargesTotal: 0n, payments: 0n, closingBalance: 1234n },
+      { period: '2026-02', openingBalance: 1234n, charges: [], penalties: 0n, chargesTotal: 0n, payments: 0n, closingBalance: 1234n },
     ])
     expect(s.closingBalance).toBe(1234n)
   })
@@ -65,6 +65,7 @@ describe('statementOf', () => {
   it('reconciles to the kopeck whatever moves: each closing is opening + charges − payments and the next opening', () => {
     const flow = fc.record({
       charges: fc.array(fc.record({ service: fc.constantFrom('heat', 'hot_water', 'gas'), amount: kopecks }), { maxLength: 4 }),
+      penalties: kopecks,
       payments: kopecks,
     })
     fc.assert(
@@ -75,7 +76,7 @@ describe('statementOf', () => {
         let expected = opening
         for (const p of s.periods) {
           expect(p.openingBalance).toBe(expected)
-          expect(p.chargesTotal).toBe(p.charges.reduce((sum, c) => sum + c.amount, 0n))
+          expect(p.chargesTotal).toBe(p.charges.reduce((sum, c) => sum + c.amount, p.penalties))
           expect(p.closingBalance).toBe(p.openingBalance + p.chargesTotal - p.payments)
           expected = p.closingBalance
         }
