@@ -45,7 +45,19 @@ export const BillingRunView = Type.Object(
           {
             code: Type.Enum(['tariff_missing', 'period_closed', 'billing_run_failed'], { type: 'string' }),
             detail: Type.String(),
-            uncovered: Type.Optional(Type.Array(Type.Object({ service: Type.String(), zone: Type.String(), days: Type.Integer() }, { additionalProperties: false }))),
+            uncovered: Type.Optional(
+              Type.Array(
+                Type.Object(
+                  {
+                    service: Type.String(),
+                    zone: Type.String(),
+                    basis: Type.Union([Type.String(), Type.Null()], { description: 'The basis whose versions are missing; null before the run (any basis counts then).' }),
+                    days: Type.Integer({ description: 'Days of the period covered.' }),
+                  },
+                  { additionalProperties: false },
+                ),
+              ),
+            ),
           },
           { additionalProperties: false },
         ),

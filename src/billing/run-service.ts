@@ -19,7 +19,7 @@ export interface BillingRunView {
   dryRun: boolean
   status: 'queued' | 'running' | 'completed' | 'failed'
   summary: unknown
-  error: { code: 'tariff_missing' | 'period_closed' | 'billing_run_failed'; detail: string; uncovered?: { service: string; zone: string; days: number }[] } | null
+  error: { code: 'tariff_missing' | 'period_closed' | 'billing_run_failed'; detail: string; uncovered?: Uncovered[] } | null
   createdAt: string
   startedAt: string | null
   finishedAt: string | null
@@ -36,12 +36,14 @@ class DryRunDone extends Error {
   }
 }
 
-function tariffMissing(uncovered: { service: string; zone: string; days: number }[]) {
+type Uncovered = { service: string; zone: string; basis: string | null; days: number }
+
+function tariffMissing(uncovered: Uncovered[]) {
   return new DomainError(
     422,
     'tariff_missing',
     'Unprocessable request',
-    `No tariff covers the whole period for ${uncovered.map((u) => `${u.service} ${u.zone}`).join(', ')}; add the versions first.`,
+    `No tariff covers the whole period for ${uncovered.map((u) => `${u.service} ${u.zone}${u.basis ? ` (${u.basis})` : ''}`).join(', ')}; add the versions first.`,
     { uncovered },
   )
 }

@@ -17,6 +17,12 @@ import { chargePenalties } from './penalty-sql.ts'
  *   normative × the increasing coefficient; no meter at all: the normative × the coefficient;
  * - heating per m²: area × normative; wastewater on the cold and hot water volumes, hot water
  *   taken even where the supplier does not bill it.
+ * The other tariff bases, where the supplier has such a version in force on a day of the period:
+ * - `per_resident`: accounts without a meter of the service pay the residents × the price, instead
+ *   of the normative (the price already is per person); their lines are no volume for wastewater;
+ * - `per_area`: heating is the area × the price per m², instead of the area × the normative;
+ * - `fixed`: a monthly fee, one line per account with the service, beside its consumption; a fee in
+ *   force on some days of the period alone is charged for those days.
  * The same pro rata rule as `tariff-split.ts` (rounded running totals) prices each share.
  */
 
@@ -24,8 +30,13 @@ import { chargePenalties } from './penalty-sql.ts'
 const QUANTITIES = [
   `CREATE TEMP TABLE bill_quantity (
      "accountId" uuid NOT NULL, service "Service" NOT NULL, "meterId" uuid, zone text NOT NULL, kind "ChargeKind" NOT NULL,
-     quantity numeric(14, 3), coefficient numeric(6, 3) NOT NULL, priced boolean NOT NULL, "readingId" uuid, basis jsonb NOT NULL
+     quantity numeric(14, 3), coefficient numeric(6, 3) NOT NULL, priced boolean NOT NULL, "readingId" uuid, basis jsonb NOT NULL,
+     "tariffBasis" "TariffBasis" NOT NULL DEFAULT 'metered'
    ) ON COMMIT DROP`,
+  // The services priced per resident, per m² or by a fee in this period: their versions decide the method.
+  `CREATE TEMP TABLE bill_basis ON COMMIT DROP AS
+   SELECT DISTINCT service, basis FROM tariff
+   WHERE "supplierId" = $1::uuid AND basis <> 'metered' AND "effectiveFrom" < $2::date + interval '1 month' AND ("effectiveTo" IS NULL OR "effectiveTo" >= $2::date)`,
   // Meters.
   `INSERT INTO bill_quantity
    WITH m AS (
@@ -121,25 +132,42 @@ const QUANTITIES = [
    FROM decided d
    -- A normative is per premises, not per zone: it goes on T1 alone.
    WHERE NOT (d.kind = 'normative' AND d.zone <> 'T1')`,
-  // Metered services without a meter where one can be installed: normative × residents × coefficient.
+  // Metered services without a meter where one can be installed: normative × residents × coefficient,
+  // or the residents × a price per resident.
   `INSERT INTO bill_quantity
-   SELECT a.id, s.service, NULL, 'T1', 'normative', round(nrm.quantity * a."residentsCount", 3), COALESCE(coef.value, 1), true, NULL,
-          jsonb_strip_nulls(jsonb_build_object('rule', 'no_meter', 'residents', a."residentsCount", 'normative', nrm.quantity::text))
+   SELECT a.id, s.service, NULL, 'T1',
+          CASE WHEN pr.service IS NULL THEN 'normative' ELSE 'per_resident' END::"ChargeKind",
+          CASE WHEN pr.service IS NULL THEN round(nrm.quantity * a."residentsCount", 3) ELSE a."residentsCount" END,
+          CASE WHEN pr.service IS NULL THEN COALESCE(coef.value, 1) ELSE 1 END, true, NULL,
+          CASE WHEN pr.service IS NULL THEN jsonb_strip_nulls(jsonb_build_object('rule', 'no_meter', 'residents', a."residentsCount", 'normative', nrm.quantity::text))
+               ELSE jsonb_build_object('rule', 'per_resident', 'residents', a."residentsCount") END,
+          CASE WHEN pr.service IS NULL THEN 'metered' ELSE 'per_resident' END::"TariffBasis"
    FROM account a
    CROSS JOIN LATERAL unnest(a.services) AS s(service)
    LEFT JOIN normative nrm ON nrm."supplierId" = a."supplierId" AND nrm.service = s.service AND nrm.basis = 'per_resident'
      AND nrm."effectiveFrom" <= $2::date AND (nrm."effectiveTo" IS NULL OR nrm."effectiveTo" >= $2::date)
    LEFT JOIN increasing_coefficient coef ON coef.service = s.service AND coef."effectiveFrom" <= $2::date AND (coef."effectiveTo" IS NULL OR coef."effectiveTo" >= $2::date)
+   LEFT JOIN bill_basis pr ON pr.service = s.service AND pr.basis = 'per_resident'
    WHERE a."supplierId" = $1::uuid AND a.status = 'active' AND s.service IN ('cold_water', 'hot_water', 'electricity', 'gas')
      AND NOT EXISTS (SELECT 1 FROM meter m WHERE m."accountId" = a.id AND m.service = s.service AND m.status = 'active')`,
-  // Heating per m²: area × normative.
+  // Heating per m²: area × normative, or the area × a price per m².
   `INSERT INTO bill_quantity
-   SELECT a.id, 'heat', NULL, 'T1', 'normative', round(a."areaM2" * nrm.quantity, 3), 1, true, NULL,
-          jsonb_strip_nulls(jsonb_build_object('rule', 'heating_per_area', 'areaM2', a."areaM2"::text, 'normative', nrm.quantity::text))
+   SELECT a.id, 'heat', NULL, 'T1',
+          CASE WHEN pa.service IS NULL THEN 'normative' ELSE 'per_area' END::"ChargeKind",
+          CASE WHEN pa.service IS NULL THEN round(a."areaM2" * nrm.quantity, 3) ELSE a."areaM2" END, 1, true, NULL,
+          CASE WHEN pa.service IS NULL THEN jsonb_strip_nulls(jsonb_build_object('rule', 'heating_per_area', 'areaM2', a."areaM2"::text, 'normative', nrm.quantity::text))
+               ELSE jsonb_strip_nulls(jsonb_build_object('rule', 'per_area', 'areaM2', a."areaM2"::text)) END,
+          CASE WHEN pa.service IS NULL THEN 'metered' ELSE 'per_area' END::"TariffBasis"
    FROM account a
    LEFT JOIN normative nrm ON nrm."supplierId" = a."supplierId" AND nrm.service = 'heat' AND nrm.basis = 'per_area'
      AND nrm."effectiveFrom" <= $2::date AND (nrm."effectiveTo" IS NULL OR nrm."effectiveTo" >= $2::date)
+   LEFT JOIN bill_basis pa ON pa.service = 'heat' AND pa.basis = 'per_area'
    WHERE a."supplierId" = $1::uuid AND a.status = 'active' AND 'heat' = ANY (a.services)`,
+  // Monthly fees, beside the consumption.
+  `INSERT INTO bill_quantity
+   SELECT a.id, s.service, NULL, 'T1', 'fixed', 1, 1, true, NULL, jsonb_build_object('rule', 'fixed_fee'), 'fixed'
+   FROM account a CROSS JOIN LATERAL unnest(a.services) AS s(service) JOIN bill_basis f ON f.service = s.service AND f.basis = 'fixed'
+   WHERE a."supplierId" = $1::uuid AND a.status = 'active'`,
   // Wastewater on the cold and hot water volumes.
   `INSERT INTO bill_quantity
    SELECT q."accountId", 'wastewater', NULL, 'T1',
@@ -147,36 +175,40 @@ const QUANTITIES = [
           sum(q.quantity), 1, true, NULL,
           jsonb_build_object('rule', 'wastewater_on_water_volumes', 'from', jsonb_agg(jsonb_build_object('service', q.service, 'kind', q.kind, 'quantity', q.quantity::text) ORDER BY q.service))
    FROM bill_quantity q JOIN account a ON a.id = q."accountId"
-   WHERE q.service IN ('cold_water', 'hot_water') AND 'wastewater' = ANY (a.services)
+   WHERE q.service IN ('cold_water', 'hot_water') AND q."tariffBasis" = 'metered' AND 'wastewater' = ANY (a.services)
    GROUP BY q."accountId"
    HAVING bool_and(q.quantity IS NOT NULL)`,
 ]
 
-/** What a run must price: from the register before it starts, or from its computed quantities. */
+/**
+ * What a run must price: from the register before it starts (the basis is not known yet: a version
+ * of any basis counts), or from its computed quantities (each with the basis of its price).
+ */
 const NEEDED = {
   register: `
-    SELECT DISTINCT s.service, 'T1' AS zone FROM account a CROSS JOIN LATERAL unnest(a.services) AS s(service)
+    SELECT DISTINCT s.service, 'T1' AS zone, NULL::"TariffBasis" AS basis FROM account a CROSS JOIN LATERAL unnest(a.services) AS s(service)
     WHERE a."supplierId" = $1::uuid AND a.status = 'active'
     UNION
-    SELECT DISTINCT m.service, z.zone FROM meter m JOIN account a ON a.id = m."accountId"
+    SELECT DISTINCT m.service, z.zone, NULL::"TariffBasis" FROM meter m JOIN account a ON a.id = m."accountId"
     CROSS JOIN LATERAL unnest((ARRAY['T1', 'T2', 'T3'])[1:m.zones]) AS z(zone)
     WHERE a."supplierId" = $1::uuid AND a.status = 'active' AND m.status = 'active' AND m.service = ANY (a.services)`,
-  quantities: `SELECT DISTINCT service, zone FROM bill_quantity WHERE priced AND quantity IS NOT NULL`,
+  // A monthly fee in force on some days of the period is charged for those days alone.
+  quantities: `SELECT DISTINCT service, zone, "tariffBasis" AS basis FROM bill_quantity WHERE priced AND quantity IS NOT NULL AND "tariffBasis" <> 'fixed'`,
 }
 
-/** The (service, zone) pairs to price whose metered tariffs leave days of the period uncovered. */
+/** The (service, zone, basis) to price whose tariff versions leave days of the period uncovered. */
 export async function uncoveredTariffs(db: Tx, supplierId: string, period: string, needed: keyof typeof NEEDED) {
-  return db.query<{ service: string; zone: string; days: number }>(
+  return db.query<{ service: string; zone: string; basis: string | null; days: number }>(
     `WITH span AS (SELECT $2::date AS d0, ($2::date + interval '1 month' - interval '1 day')::date AS d1),
      need AS (${NEEDED[needed]}),
      covered AS (
-       SELECT need.service, need.zone, span.d1 - span.d0 + 1 AS "periodDays",
-              COALESCE(sum(least(COALESCE(t."effectiveTo", span.d1), span.d1) - greatest(t."effectiveFrom", span.d0) + 1) FILTER (WHERE t.id IS NOT NULL), 0)::int AS days
+       SELECT need.service, need.zone, need.basis, span.d1 - span.d0 + 1 AS "periodDays", count(DISTINCT day.d)::int AS days
        FROM need CROSS JOIN span
-       LEFT JOIN tariff t ON t."supplierId" = $1::uuid AND t.service = need.service AND t.zone = need.zone AND t.basis = 'metered'
+       LEFT JOIN tariff t ON t."supplierId" = $1::uuid AND t.service = need.service AND t.zone = need.zone AND (need.basis IS NULL OR t.basis = need.basis)
          AND t."effectiveFrom" <= span.d1 AND (t."effectiveTo" IS NULL OR t."effectiveTo" >= span.d0)
-       GROUP BY need.service, need.zone, span.d0, span.d1)
-     SELECT service::text, zone, days FROM covered WHERE days < "periodDays" ORDER BY service, zone`,
+       LEFT JOIN LATERAL generate_series(greatest(t."effectiveFrom", span.d0), least(COALESCE(t."effectiveTo", span.d1), span.d1), interval '1 day') AS day(d) ON t.id IS NOT NULL
+       GROUP BY need.service, need.zone, need.basis, span.d0, span.d1)
+     SELECT service::text, zone, basis::text, days FROM covered WHERE days < "periodDays" ORDER BY service, zone, basis`,
     [supplierId, `${period}-01`],
   )
 }
@@ -186,7 +218,7 @@ const PRICE = `
   INSERT INTO charge (id, "accountId", period, service, kind, quantity, tariff, amount, "tariffId", "runId", "meterId", zone, coefficient, unit, basis)
   SELECT gen_random_uuid(), s."accountId", $2::date, s.service, s.kind, s.share, s.price, round(s.share * s.coefficient * s.price, 2),
          s."tariffId", $4::uuid, s."meterId", s.zone, s.coefficient, s.unit,
-         s.basis || CASE WHEN s.versions > 1 THEN jsonb_build_object('tariffDays', s.days, 'periodDays', $3::date - $2::date + 1) ELSE '{}'::jsonb END
+         s.basis || CASE WHEN s.versions > 1 OR s.days < $3::date - $2::date + 1 THEN jsonb_build_object('tariffDays', s.days, 'periodDays', $3::date - $2::date + 1) ELSE '{}'::jsonb END
   FROM (
     SELECT q.*, t.id AS "tariffId", t.price, t.unit, t.days, count(*) OVER w AS versions,
            round(q.quantity * (sum(t.days) OVER w) / ($3::date - $2::date + 1), 3)
@@ -196,7 +228,7 @@ const PRICE = `
       SELECT t.id, t.price, t.unit, t."effectiveFrom",
              least(COALESCE(t."effectiveTo", $3::date), $3::date) - greatest(t."effectiveFrom", $2::date) + 1 AS days
       FROM tariff t
-      WHERE t."supplierId" = $1::uuid AND t.service = q.service AND t.zone = q.zone AND t.basis = 'metered'
+      WHERE t."supplierId" = $1::uuid AND t.service = q.service AND t.zone = q.zone AND t.basis = q."tariffBasis"
         AND t."effectiveFrom" <= $3::date AND (t."effectiveTo" IS NULL OR t."effectiveTo" >= $2::date)) t ON true
     WINDOW w AS (PARTITION BY q.row ORDER BY t."effectiveFrom" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)) s`
 
@@ -222,7 +254,7 @@ export async function computeCharges(tx: Tx, supplierId: string, period: string,
     tx.query(`DELETE FROM charge c USING account a WHERE c."accountId" = a.id AND a."supplierId" = $1::uuid AND c.period = $2::date AND c."runId" IS NOT NULL`, [supplierId, first]),
   )
   await step('quantities', async () => {
-    for (const statement of QUANTITIES) await tx.query(statement, statement.includes('$1') ? [supplierId, first] : [])
+    for (const statement of QUANTITIES) await tx.query(statement, [supplierId, first].slice(0, statement.includes('$2') ? 2 : statement.includes('$1') ? 1 : 0))
   })
   const uncovered = await uncoveredTariffs(tx, supplierId, period, 'quantities')
   if (uncovered.length) return { uncovered }

@@ -36,7 +36,7 @@ const tariffRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'Add a tariff version',
         description:
-          'Versions of one service and zone cannot overlap in time (`tariff_overlap`, naming the versions in the way); end the current one first. Audited.',
+          'Versions of one service, zone and basis cannot overlap in time (a monthly fee may run beside a price per unit) (`tariff_overlap`, naming the versions in the way); end the current one first. Audited.',
         body: ref(TariffCreate),
         response: { 201: ref(TariffView, { description: 'Created.' }), ...problems(400, 404, 409, 422) },
       },

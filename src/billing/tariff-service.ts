@@ -31,7 +31,7 @@ declare module 'fastify' {
 function overlap(detail: string, conflicting: TariffView[]) {
   return new DomainError(409, 'tariff_overlap', 'Conflict', detail, {
     overlaps: conflicting.map((t) => ({ id: t.id, effectiveFrom: t.effectiveFrom, effectiveTo: t.effectiveTo })),
-    errors: [{ in: 'body', pointer: '#/effectiveFrom', detail: 'Another version of this service and zone is in force on some of these days.' }],
+    errors: [{ in: 'body', pointer: '#/effectiveFrom', detail: 'Another version of this service, zone and basis is in force on some of these days.' }],
   })
 }
 
@@ -49,12 +49,12 @@ function createTariffService(app: FastifyInstance) {
     return (await one(tx, id))!
   }
 
-  async function overlapping(db: Tx, t: { supplierId: string; service: string; zone: string; effectiveFrom: string; effectiveTo: string | null; id?: string }) {
+  async function overlapping(db: Tx, t: { supplierId: string; service: string; zone: string; basis: string; effectiveFrom: string; effectiveTo: string | null; id?: string }) {
     return db.query<TariffView>(
-      `SELECT ${COLUMNS} FROM tariff t WHERE t."supplierId" = $1::uuid AND t.service = $2::"Service" AND t.zone = $3
+      `SELECT ${COLUMNS} FROM tariff t WHERE t."supplierId" = $1::uuid AND t.service = $2::"Service" AND t.zone = $3 AND t.basis = $7::"TariffBasis"
          AND daterange(t."effectiveFrom", t."effectiveTo", '[]') && daterange($4::date, $5::date, '[]') AND t.id IS DISTINCT FROM $6::uuid
        ORDER BY t."effectiveFrom"`,
-      [t.supplierId, t.service, t.zone, t.effectiveFrom, t.effectiveTo, t.id ?? null],
+      [t.supplierId, t.service, t.zone, t.effectiveFrom, t.effectiveTo, t.id ?? null, t.basis],
     )
   }
 
@@ -100,7 +100,7 @@ function createTariffService(app: FastifyInstance) {
           errors: [{ in: 'body', pointer: '#/effectiveTo', detail: 'Must be on or after effectiveFrom.' }],
         })
       }
-      const wanted = { supplierId: body.supplierId, service: body.service, zone, effectiveFrom: body.effectiveFrom, effectiveTo }
+      const wanted = { supplierId: body.supplierId, service: body.service, zone, basis: body.basis, effectiveFrom: body.effectiveFrom, effectiveTo }
       try {
         return await app.transaction(async (tx) => {
           const [created] = await tx.sql<{ id: string }>`
@@ -114,7 +114,7 @@ function createTariffService(app: FastifyInstance) {
         })
       } catch (error) {
         if (!isConstraintViolation(error, 'tariff_no_overlap')) throw error
-        throw overlap('Another version of this service and zone is in force on some of these days; end it first.', await overlapping(app.db, wanted))
+        throw overlap('Another version of this service, zone and basis is in force on some of these days; end it first.', await overlapping(app.db, wanted))
       }
     },
 
@@ -148,7 +148,7 @@ function createTariffService(app: FastifyInstance) {
         })
       } catch (error) {
         if (!wanted || !isConstraintViolation(error, 'tariff_no_overlap')) throw error
-        throw overlap('The new end runs into another version of this service and zone.', await overlapping(app.db, wanted))
+        throw overlap('The new end runs into another version of this service, zone and basis.', await overlapping(app.db, wanted))
       }
     },
 

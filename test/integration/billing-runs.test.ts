@@ -183,7 +183,7 @@ describe('re-runs, dry runs, closing, and refusals', () => {
 
   it('a period without tariffs is refused with the services it lacks', async () => {
     const res = await call('POST', '/v1/admin/billing-runs', operator, { supplierId: water, period: '2025-12' })
-    expect(res.json()).toMatchObject({ status: 422, code: 'tariff_missing', uncovered: expect.arrayContaining([{ service: 'cold_water', zone: 'T1', days: 0 }]) })
+    expect(res.json()).toMatchObject({ status: 422, code: 'tariff_missing', uncovered: expect.arrayContaining([{ service: 'cold_water', zone: 'T1', basis: null, days: 0 }]) })
   })
 
   it('two runs of one period at once: one is queued, the other 409 (20 rounds)', async () => {
@@ -199,6 +199,56 @@ describe('re-runs, dry runs, closing, and refusals', () => {
     expect((await call('POST', '/v1/admin/billing-runs', otherOperator, { supplierId: water, period: '2027-03' })).json()).toMatchObject({ status: 404, code: 'supplier_not_found' })
     const [one] = (await call('GET', `/v1/admin/billing-runs?supplierId=${water}`, operator)).json().items
     expect((await call('GET', `/v1/admin/billing-runs/${one.id}`, otherOperator)).json()).toMatchObject({ status: 404, code: 'billing_run_not_found' })
+  })
+})
+
+describe('the other tariff bases', () => {
+  it('per m² for heating, per resident where no meter is, and a monthly fee from mid-month pro rata by days', async () => {
+    const heat = await supplierId(ctx, 'sibteplo')
+    await createStaff(ctx, 'operator', 'op2@heat.test', STRONG_PASSWORD, heat)
+    const heatOperator = (await login(ctx, 'op2@heat.test', STRONG_PASSWORD)).accessToken
+    const tariff = async (service: string, basis: string, price: string, unit: string, effectiveFrom: string) => {
+      const res = await call('POST', '/v1/admin/tariffs', heatOperator, { supplierId: heat, service, basis, price, unit, effectiveFrom })
+      expect(res.statusCode).toBe(201)
+    }
+    await tariff('heat', 'per_area', '45.1200', 'м²', '2026-01-01')
+    await tariff('hot_water', 'metered', '230.0000', 'м³', '2026-01-01')
+    // Beside the price per m³: a price per resident for the flats without a meter.
+    await tariff('hot_water', 'per_resident', '700.0000', 'чел.', '2026-01-01')
+    // Beside the price per m²: a monthly fee from the 16th.
+    await tariff('heat', 'fixed', '120.0000', 'мес.', '2026-11-16')
+    await p().normative.create({ data: { supplierId: heat, service: 'hot_water', basis: 'per_resident', quantity: '3.6', unit: 'м³', effectiveFrom: new Date('2026-01-01') } })
+
+    const started = await call('POST', '/v1/admin/billing-runs', heatOperator, { supplierId: heat, period: '2026-11' })
+    expect(started.statusCode).toBe(202)
+    await ctx.app.jobs.drain()
+    expect((await call('GET', `/v1/admin/billing-runs/${started.json().id}`, heatOperator)).json()).toMatchObject({ status: 'completed', error: null })
+    const byNumber = async (number: string) => {
+      const { id } = await p().account.findUniqueOrThrow({ where: { supplierId_number: { supplierId: heat, number } } })
+      return (await lines(id, '2026-11')).map((l) => [l.service, l.kind, l.quantity, l.tariff, l.amount, l.rule])
+    }
+    expect(await byNumber('5400020001')).toEqual([
+      ['heat', 'per_area', '312.750', '45.12', '14111.28', 'per_area'],
+      ['heat', 'fixed', '0.500', '120.00', '60.00', 'fixed_fee'], // 15 of 30 days
+    ])
+    expect(await byNumber('5400012346')).toEqual([
+      ['heat', 'per_area', '41.000', '45.12', '1849.92', 'per_area'],
+      ['heat', 'fixed', '0.500', '120.00', '60.00', 'fixed_fee'],
+      ['hot_water', 'per_resident', '2.000', '700.00', '1400.00', 'per_resident'],
+    ])
+    // A flat with a meter is billed per m³ (here by the normative: no reading yet), not per resident.
+    expect(await byNumber('5400012345')).toEqual([
+      ['heat', 'per_area', '54.300', '45.12', '2450.02', 'per_area'],
+      ['heat', 'fixed', '0.500', '120.00', '60.00', 'fixed_fee'],
+      ['hot_water', 'normative', '10.800', '230.00', '2484.00', 'no_reading_normative'],
+    ])
+  })
+
+  it('versions of one basis cannot overlap; of different bases they may', async () => {
+    const heat = await supplierId(ctx, 'sibteplo')
+    const token = (await login(ctx, 'op2@heat.test', STRONG_PASSWORD)).accessToken
+    const res = await call('POST', '/v1/admin/tariffs', token, { supplierId: heat, service: 'heat', basis: 'fixed', price: '130.0000', unit: 'мес.', effectiveFrom: '2026-12-01' })
+    expect(res.json()).toMatchObject({ status: 409, code: 'tariff_overlap' })
   })
 })
 
