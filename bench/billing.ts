@@ -1,7 +1,9 @@
 // npm run bench:billing — billing runs over a large register: BENCH_ACCOUNTS accounts (default
 // 1,000,000) across 3 suppliers with 2 services each, readings for ~85 % of the meters over
 // BENCH_HISTORY_MONTHS months (default 12) plus the period's, ~3 % of the meters past their
-// verification, a tariff change on the 16th. The API and a worker run in processes of their own;
+// verification, a tariff change on the 16th, and BENCH_DEBT_MONTHS (default 6) months of charges
+// before the period with their payments (~80 % on time, ~12 % 55 days late, ~8 % never: penalties
+// to compute). The API and a worker run in processes of their own;
 // the bench starts one run per supplier (the worker takes them one after another), then a re-run,
 // and prints the time of each step, lines/s, and the peak RSS of the API and the worker; then the
 // time of GET /v1/accounts/{id}/charges for an account with 36 periods of charges.
@@ -15,9 +17,11 @@ import { resolveDatabase } from '../src/db/prepare.ts'
 import { withScratchDatabase } from '../src/db/scratch.ts'
 import { seedDemoData } from '../src/db/seed.ts'
 import { startApiProcess, startWorkerProcess } from './api-process.ts'
+import { seedBillingRegister } from './billing-seed.ts'
 
 const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 1_000_000)
 const HISTORY = Number(process.env.BENCH_HISTORY_MONTHS ?? 12)
+const DEBT_MONTHS = Number(process.env.BENCH_DEBT_MONTHS ?? 6)
 const PERIOD = '2026-11'
 const PASSWORD = 'bench billing passphrase 1'
 
@@ -34,53 +38,14 @@ try {
     await seedDemoData(db.prisma)
     const t0 = performance.now()
     const q = (sql: string, values: unknown[] = []) => db.pool.query(sql, values)
-    await q(`UPDATE supplier SET services = '{electricity,gas}' WHERE code = 'energosbyt'`)
-    const suppliers = (await q(`SELECT id, code, services::text[] AS services FROM supplier ORDER BY code`)).rows as { id: string; code: string; services: string[] }[]
-    // Accounts, set-based: the i-th goes to supplier i mod 3.
-    await q(
-      `INSERT INTO account (id, "supplierId", number, "holderSurname", address, "residentsCount", "areaM2", services, "updatedAt")
-       SELECT gen_random_uuid(), s.id, 'B' || lpad(i::text, 9, '0'), 'Счётов', 'ул. Нагрузочная, ' || i, 1 + i % 4, 30 + i % 60, s.services, now()
-       FROM generate_series(1, $1::int) i JOIN (SELECT id, services, row_number() OVER (ORDER BY code) - 1 AS k FROM supplier) s ON s.k = i % 3`,
-      [ACCOUNTS],
-    )
-    await q(
-      `INSERT INTO meter (id, "accountId", service, "serialNumber", "digitCapacity", "verificationDueAt", "updatedAt")
-       SELECT gen_random_uuid(), a.id, s.service, 'M-' || a.number || '-' || s.service, 6,
-              CASE WHEN abs(hashtext(a.number)) % 100 < 3 THEN DATE '2026-07-10' ELSE DATE '2031-01-01' END, now()
-       FROM account a CROSS JOIN LATERAL unnest(a.services) AS s(service)
-       WHERE a.number LIKE 'B%' AND s.service IN ('cold_water', 'hot_water', 'electricity', 'gas')`,
-    )
-    const months = Array.from({ length: HISTORY + 1 }, (_, k) => HISTORY - k) // HISTORY months back .. 0 (the period)
-    await q(
-      `INSERT INTO reading (id, "meterId", "accountId", period, t1, "t1Consumption", "takenAt", source, status)
-       SELECT gen_random_uuid(), m.id, m."accountId", p.period, 100 + (${HISTORY} - p.back + 1) * 5, CASE WHEN p.back = ${HISTORY} THEN NULL ELSE 5 END,
-              p.period + interval '19 days', 'customer', 'accepted'
-       FROM meter m CROSS JOIN LATERAL (SELECT back, (DATE '${PERIOD}-01' - make_interval(months => back))::date AS period FROM unnest($1::int[]) AS back) p
-       WHERE m."serialNumber" LIKE 'M-B%' AND abs(hashtext(m.id::text)) % 100 < 85
-         AND m."verificationDueAt" > p.period`,
-      [months],
-    )
-    for (const s of suppliers) {
-      for (const service of s.services) {
-        // Zones T2 and T3 too for electricity: the demo register has a three-zone meter.
-        for (const zone of service === 'electricity' ? ['T1', 'T2', 'T3'] : ['T1']) {
-          await q(
-            `INSERT INTO tariff (id, "supplierId", service, zone, basis, price, unit, "effectiveFrom", "effectiveTo", "updatedAt") VALUES
-               (gen_random_uuid(), $1, $2::"Service", $3, 'metered', 40.5, 'ед.', '2025-01-01', '${PERIOD}-15', now()),
-               (gen_random_uuid(), $1, $2::"Service", $3, 'metered', 43.25, 'ед.', '${PERIOD}-16', NULL, now())`,
-            [s.id, service, zone],
-          )
-        }
-        await q(
-          `INSERT INTO normative (id, "supplierId", service, basis, quantity, unit, "effectiveFrom", "updatedAt")
-           VALUES (gen_random_uuid(), $1, $2::"Service", $3::"NormativeBasis", $4, 'ед.', '2025-01-01', now())`,
-          [s.id, service, service === 'heat' ? 'per_area' : 'per_resident', service === 'heat' ? '0.0213' : '4.5'],
-        )
-      }
-    }
+    const suppliers = await seedBillingRegister(q, { accounts: ACCOUNTS, historyMonths: HISTORY, debtMonths: DEBT_MONTHS, period: PERIOD })
     await q('ANALYZE')
     const [{ n: readings }] = (await q(`SELECT count(*)::int AS n FROM reading`)).rows as [{ n: number }]
-    console.log(`node ${process.version}; seeded ${ACCOUNTS.toLocaleString('en')} accounts, ${readings.toLocaleString('en')} readings in ${seconds(performance.now() - t0)} s`)
+    const [{ charges, payments }] = (await q(`SELECT (SELECT count(*)::int FROM charge) AS charges, (SELECT count(*)::int FROM payment) AS payments`)).rows as [{ charges: number; payments: number }]
+    console.log(
+      `node ${process.version}; seeded ${ACCOUNTS.toLocaleString('en')} accounts, ${readings.toLocaleString('en')} readings, ` +
+        `${charges.toLocaleString('en')} earlier charge lines, ${payments.toLocaleString('en')} payments in ${seconds(performance.now() - t0)} s`,
+    )
 
     const hash = await hashPassword(PASSWORD, config.auth.passwordPepper, 4)
     await q(`INSERT INTO "user" (id, role, email, "emailConfirmedAt", surname, "passwordHash", "updatedAt") VALUES (gen_random_uuid(), 'admin', 'bench@billing.test', now(), 'Бенч', $1, now())`, [hash])
