@@ -1,3 +1,4 @@
+import { newIdFunction } from '../db/ids.ts'
 import type { Tx } from '../db/transaction.ts'
 import type { PenaltyRules } from './penalties.ts'
 
@@ -25,7 +26,7 @@ import type { PenaltyRules } from './penalties.ts'
  * $5..$10 the rules: grace days, first divisor, first day at the second divisor, second divisor,
  * the cap's end and percent.
  */
-const PENALTIES = `
+const PENALTIES = (newId: string) => `
   WITH sup AS (SELECT "paymentDueDay" AS "dueDay", "timeZone" AS tz FROM supplier WHERE id = $1::uuid),
   acc AS (SELECT id, "openingBalance" AS opening FROM account WHERE "supplierId" = $1::uuid AND status = 'active'),
   per AS (
@@ -102,7 +103,7 @@ const PENALTIES = `
     FROM total t FULL JOIN before b ON b."accountId" = t."accountId"),
   written AS (
     INSERT INTO charge (id, "accountId", period, kind, amount, "runId", basis)
-    SELECT gen_random_uuid(), "accountId", $2::date, 'penalty', owed - charged, $4::uuid,
+    SELECT ${newId}, "accountId", $2::date, 'penalty', owed - charged, $4::uuid,
            jsonb_build_object('rule', 'housing_code_155_14', 'asOf', to_char($3::date, 'YYYY-MM-DD'),
              'owed', owed::numeric(14, 2)::text, 'chargedBefore', charged::numeric(14, 2)::text, 'parts', COALESCE(parts, '[]'::jsonb))
     FROM line
@@ -115,7 +116,7 @@ const PENALTIES = `
  * Writes the run's penalty lines. Accounts whose delay falls on a day the key-rate table does not
  * cover get no line and are returned, so that the run reports them instead of guessing a rate.
  */
-export async function chargePenalties(tx: Tx, supplierId: string, first: string, last: string, runId: string, rules: PenaltyRules) {
+export async function chargePenalties(tx: Tx, supplierId: string, first: string, last: string, runId: string, rules: PenaltyRules, newId?: string) {
   const params = [supplierId, first, last, runId, rules.graceDays, rules.firstDivisor, rules.secondFromDay, rules.secondDivisor, rules.cap?.until ?? null, rules.cap?.percent ?? null]
-  return (await tx.query<{ lines: number; rateMissing: string[] }>(PENALTIES, params))[0]!
+  return (await tx.query<{ lines: number; rateMissing: string[] }>(PENALTIES(newId ?? (await newIdFunction(tx))), params))[0]!
 }

@@ -1,3 +1,4 @@
+import { newIdFunction } from '../db/ids.ts'
 import type { Tx } from '../db/transaction.ts'
 import { HOUSING_CODE_RULES } from './penalties.ts'
 import { chargePenalties } from './penalty-sql.ts'
@@ -214,9 +215,9 @@ export async function uncoveredTariffs(db: Tx, supplierId: string, period: strin
 }
 
 /** Priced lines: each quantity split over the versions in force by their days, rounded running totals. */
-const PRICE = `
+const PRICE = (newId: string) => `
   INSERT INTO charge (id, "accountId", period, service, kind, quantity, tariff, amount, "tariffId", "runId", "meterId", zone, coefficient, unit, basis)
-  SELECT gen_random_uuid(), s."accountId", $2::date, s.service, s.kind, s.share, s.price, round(s.share * s.coefficient * s.price, 2),
+  SELECT ${newId}, s."accountId", $2::date, s.service, s.kind, s.share, s.price, round(s.share * s.coefficient * s.price, 2),
          s."tariffId", $4::uuid, s."meterId", s.zone, s.coefficient, s.unit,
          s.basis || CASE WHEN s.versions > 1 OR s.days < $3::date - $2::date + 1 THEN jsonb_build_object('tariffDays', s.days, 'periodDays', $3::date - $2::date + 1) ELSE '{}'::jsonb END
   FROM (
@@ -250,6 +251,10 @@ export async function computeCharges(tx: Tx, supplierId: string, period: string,
     timings[name] = Math.round(performance.now() - started)
     return result
   }
+  // The lines refer to tariff versions without a foreign key (see the migration
+  // charge_references_by_statement): hold them until commit, as the key would, so that no version
+  // the run prices can be deleted under it.
+  await tx.query(`SELECT 1 FROM tariff WHERE "supplierId" = $1::uuid FOR KEY SHARE`, [supplierId])
   await step('clear', () =>
     tx.query(`DELETE FROM charge c USING account a WHERE c."accountId" = a.id AND a."supplierId" = $1::uuid AND c.period = $2::date AND c."runId" IS NOT NULL`, [supplierId, first]),
   )
@@ -258,8 +263,9 @@ export async function computeCharges(tx: Tx, supplierId: string, period: string,
   })
   const uncovered = await uncoveredTariffs(tx, supplierId, period, 'quantities')
   if (uncovered.length) return { uncovered }
-  await step('price', () => tx.query(PRICE, [supplierId, first, last, runId]))
-  const penalties = await step('penalties', () => chargePenalties(tx, supplierId, first, last, runId, HOUSING_CODE_RULES))
+  const newId = await newIdFunction(tx)
+  await step('price', () => tx.query(PRICE(newId), [supplierId, first, last, runId]))
+  const penalties = await step('penalties', () => chargePenalties(tx, supplierId, first, last, runId, HOUSING_CODE_RULES, newId))
   await step('readings', () =>
     tx.query(`UPDATE reading SET status = 'billed' WHERE id IN (SELECT "readingId" FROM bill_quantity WHERE "readingId" IS NOT NULL) AND status = 'accepted'`),
   )

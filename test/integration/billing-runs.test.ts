@@ -195,6 +195,22 @@ describe('re-runs, dry runs, closing, and refusals', () => {
     }
   })
 
+  it('charge lines refer to accounts and tariffs that exist (checked per statement); those in use are never deleted', async () => {
+    const [used] = await p().$queryRawUnsafe<{ accountId: string; tariffId: string }[]>(`SELECT "accountId", "tariffId" FROM charge WHERE "tariffId" IS NOT NULL LIMIT 1`)
+    const insert = (accountId: string, tariffId: string | null) =>
+      p().$executeRawUnsafe(
+        `INSERT INTO charge (id, "accountId", period, service, kind, quantity, tariff, amount, "tariffId") VALUES (gen_random_uuid(), $1::uuid, '2027-03-01', 'cold_water', 'metered', 1, 1, 1, $2::uuid)`,
+        accountId,
+        tariffId,
+      )
+    const missing = '01936f0e-0000-7000-8000-000000000000'
+    await expect(insert(missing, null)).rejects.toThrow(/charge_accountId_fkey/)
+    await expect(insert(used!.accountId, missing)).rejects.toThrow(/charge_tariffId_fkey/)
+    await expect(p().$executeRawUnsafe(`DELETE FROM tariff WHERE id = $1::uuid`, used!.tariffId)).rejects.toThrow(/charge_tariffId_fkey/)
+    await expect(p().$executeRawUnsafe(`DELETE FROM account WHERE id = $1::uuid`, used!.accountId)).rejects.toThrow(/charge_accountId_fkey/)
+    expect(await p().charge.count({ where: { period: new Date('2027-03-01') } })).toBe(0)
+  })
+
   it('another supplier’s operator sees no runs and starts none', async () => {
     expect((await call('POST', '/v1/admin/billing-runs', otherOperator, { supplierId: water, period: '2027-03' })).json()).toMatchObject({ status: 404, code: 'supplier_not_found' })
     const [one] = (await call('GET', `/v1/admin/billing-runs?supplierId=${water}`, operator)).json().items
