@@ -58,7 +58,7 @@ export const accountsImport: ImportKindSpec = {
   stageDdl: `(line int, code text, detail text, number text, address text, holder_surname text,
              holder_given_names text, residents smallint, area numeric(10, 2), services text, opening_balance numeric(14, 2))`,
   stageColumns: 'line, code, detail, number, address, holder_surname, holder_given_names, residents, area, services, opening_balance',
-  mapColumns: (names) => mapColumns<AccountRow>(names, 'accounts'),
+  mapColumns: (names) => mapColumns(names, 'accounts'),
   check: (record, supplier) => checkAccountRow(record, supplier),
   fields(row) {
     if (!row) return [null, null, null, null, null, null, null, null]
@@ -105,7 +105,7 @@ export const metersImport: ImportKindSpec = {
   stageDdl: `(line int, code text, detail text, account_number text, service text, serial text,
              zones smallint, digits smallint, installed date, verification date)`,
   stageColumns: 'line, code, detail, account_number, service, serial, zones, digits, installed, verification',
-  mapColumns: (names) => mapColumns<MeterRow>(names, 'meters'),
+  mapColumns: (names) => mapColumns(names, 'meters'),
   check: (record, supplier) => checkMeterRow(record, supplier),
   fields(row) {
     if (!row) return [null, null, null, null, null, null, null]
