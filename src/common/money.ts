@@ -18,15 +18,25 @@ export function parseKopecks(amount: string): Kopecks | null {
   return sign ? -kopecks : kopecks
 }
 
+const WRITTEN = /^-?(\d+)(?:\.(\d+))?$/
+
 /**
- * An amount as people and spreadsheets write it in a register file: "1 234,56", "1234.5",
- * "-300" (spaces and no-break spaces between digit groups, a comma or a point, at most 12 digits
- * before it and 2 after); null for anything else.
+ * A decimal as people and spreadsheets write it in a register file: "1 234,567" → "1234.567"
+ * (spaces and no-break spaces between digit groups, a comma or a point), with at most `digits`
+ * digits before the point and `scale` after, as a numeric(digits + scale, scale) holds; null for
+ * anything else. The digits are kept as written: exact, never through a float.
  */
-export function parseWrittenAmount(text: string): Kopecks | null {
+export function parseWrittenDecimal(text: string, digits: number, scale: number): string | null {
   const compact = text.replace(/[\s\u00a0]/g, '').replace(',', '.')
-  if (!/^-?\d{1,12}(\.\d{1,2})?$/.test(compact)) return null
-  return parseKopecks(compact)
+  const match = WRITTEN.exec(compact)
+  if (!match || match[1]!.length > digits || (match[2]?.length ?? 0) > scale) return null
+  return compact
+}
+
+/** An amount as written in a register file ("1 234,56", "1234.5", "-300"): at most 12 digits before the point and 2 after. */
+export function parseWrittenAmount(text: string): Kopecks | null {
+  const decimal = parseWrittenDecimal(text, 12, 2)
+  return decimal === null ? null : parseKopecks(decimal)
 }
 
 /** As `parseKopecks`, for amounts that are exact by construction (a numeric(…, 2) from the database). */

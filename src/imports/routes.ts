@@ -5,7 +5,7 @@ import { callerOf } from '../access/guard.ts'
 import { BadRequestError } from '../common/errors.ts'
 import { PageQuery, Uuid, problems, ref } from '../common/schemas.ts'
 import type { ImportJob } from '../generated/prisma/client.ts'
-import { ImportJobInfo, ImportRejectionPage, type ImportJobInfo as ImportJobBody } from './schemas.ts'
+import { ImportJobInfo, ImportKindName, ImportRejectionPage, type ImportJobInfo as ImportJobBody } from './schemas.ts'
 import type { ImportUpload } from './service.ts'
 import { limitBytes, type Encoding } from './sources.ts'
 
@@ -20,6 +20,7 @@ function jobOf(job: ImportJob): ImportJobBody {
     insertedRows: job.insertedRows,
     updatedRows: job.updatedRows,
     unchangedRows: job.unchangedRows,
+    deletedRows: job.deletedRows,
     rejectedRows: job.rejectedRows,
     error: job.error,
     createdAt: job.createdAt.toISOString(),
@@ -53,16 +54,19 @@ const importRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         operationId: 'importRegister',
         tags,
-        summary: "Import the supplier's register: accounts or meters (CSV, NDJSON or JSON)",
+        summary: "Import the supplier's register: accounts, meters, charges or payments (CSV, NDJSON or JSON)",
         description:
           'CSV: UTF-8 or Windows-1251 (from `charset`, `?encoding=` or the bytes), `;` or `,` separated (from the header), ' +
           'a header row naming the columns (accounts: number, address, holder_surname, holder_given_names, residents, area, ' +
           'services, opening_balance; meters: account_number, service, serial_number, zones, digit_capacity, installed_at, ' +
-          'verification_due_at; Russian names accepted). NDJSON: one object per line with the same fields. JSON: an array of ' +
-          'them (at most IMPORT_JSON_MAX_BYTES). Rows are upserted by account number (meters: account, service, serial); ' +
-          'importing the same file twice changes nothing. Answers 202 with the job once the file is received and checked; ' +
-          'poll the job until it is completed.',
-        params: Type.Object({ supplierId: Uuid, kind: Type.Enum(['accounts', 'meters']) }, { additionalProperties: false }),
+          'verification_due_at; charges: account_number, period, service, kind, quantity, unit, tariff, coefficient, amount, ' +
+          'line_id; payments: account_number, payment_id, amount, paid_at, method; Russian names accepted). NDJSON: one ' +
+          'object per line with the same fields. JSON: an array of them (at most IMPORT_JSON_MAX_BYTES). Rows are upserted ' +
+          'by account number (meters: account, service, serial; charges: the line id; payments: the payment id); importing ' +
+          'the same file twice changes nothing. Charges replace the imported lines of each period in the file, a period ' +
+          'whole or not at all; payments are never changed or deleted by an import. Answers 202 with the job once the file ' +
+          'is received and checked; poll the job until it is completed.',
+        params: Type.Object({ supplierId: Uuid, kind: ImportKindName }, { additionalProperties: false }),
         querystring: Type.Object(
           {
             encoding: Type.Optional(Type.Enum(['utf-8', 'windows-1251'])),

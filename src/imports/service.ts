@@ -11,11 +11,11 @@ import { NotFoundError } from '../common/errors.ts'
 import { decodeCursor, pageOf } from '../common/cursor.ts'
 import { DEFAULT_PAGE_SIZE, type PageQuery } from '../common/schemas.ts'
 import type { ImportJob, ImportKind } from '../generated/prisma/client.ts'
-import { accountsImport, metersImport, type ImportKindSpec } from './kinds.ts'
-import type { SupplierRules } from './rows.ts'
+import { accountsImport, chargesImport, metersImport, paymentsImport, type ImportKindSpec } from './kinds.ts'
+import type { Checked, SupplierRules } from './rows.ts'
 import { ImportFileError, csvRecords, jsonRecords, ndjsonRecords, type Encoding, type SourceRecord } from './sources.ts'
 
-const KINDS: Record<ImportKind, ImportKindSpec> = { accounts: accountsImport, meters: metersImport }
+const KINDS: Record<ImportKind, ImportKindSpec> = { accounts: accountsImport, meters: metersImport, charges: chargesImport, payments: paymentsImport }
 
 export type ImportUpload =
   | { format: 'csv'; stream: Readable; encoding?: Encoding; delimiter?: ';' | ',' }
@@ -69,10 +69,10 @@ async function stageRecords(
         if (field) record[field] = value
       }
     }
-    const checked = item.values.__invalid
-      ? { ok: false as const, code: 'row_invalid', detail: 'not a JSON object' }
+    const checked: Checked<unknown> = item.values.__invalid
+      ? { ok: false, code: 'row_invalid', detail: 'not a JSON object' }
       : spec.check(record, supplier)
-    const fields = checked.ok ? [item.line, null, null, ...spec.fields(checked.row)] : [item.line, checked.code, checked.detail, ...spec.fields(null)]
+    const fields = checked.ok ? [item.line, null, null, ...spec.fields(checked.row)] : [item.line, checked.code, checked.detail, ...spec.fields(checked.known ?? null)]
     buffer += `${fields.map(copyField).join('\t')}\n`
     if (buffer.length >= 65_536) await flush()
   }
@@ -119,7 +119,15 @@ function createImportService(app: FastifyInstance) {
           const rejected = await tx.importRejection.count({ where: { jobId: job.id } })
           await tx.importJob.update({
             where: { id: job.id },
-            data: { status: 'completed', insertedRows: result.inserted, updatedRows: result.updated, unchangedRows: result.unchanged, rejectedRows: rejected, finishedAt: app.config.clock.now() },
+            data: {
+              status: 'completed',
+              insertedRows: result.inserted,
+              updatedRows: result.updated,
+              unchangedRows: result.unchanged,
+              deletedRows: result.deleted ?? 0,
+              rejectedRows: rejected,
+              finishedAt: app.config.clock.now(),
+            },
           })
           await tx.$executeRawUnsafe(`DROP TABLE ${stage}`)
           app.log.info({ importId: job.id, ...result, rejected }, 'import merged')

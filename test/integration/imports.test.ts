@@ -1,52 +1,20 @@
 import iconv from 'iconv-lite'
-import { seedDemoData } from '../../src/db/seed.ts'
-import { buildTestApp, type TestContext } from '../helper.ts'
-import { DEMO, bearer, createStaff, login, signUp, supplierId } from '../support/auth.ts'
-import { startSmtpServer, type SmtpServer } from '../support/smtp.ts'
+import type { TestContext } from '../helper.ts'
+import { bearer } from '../support/auth.ts'
+import { importWorld, type ImportClient, type ImportWorld } from '../support/imports.ts'
 
+let world: ImportWorld
 let ctx: TestContext
-let smtp: SmtpServer
-let operator: string
 let waterOperator: string
 let customer: string
 let heat: string
+let imports: ImportClient
 
 beforeAll(async () => {
-  smtp = await startSmtpServer()
-  ctx = await buildTestApp({ SMTP_URL: smtp.url, IMPORT_MAX_BYTES: '200000' })
-  await seedDemoData(ctx.client.prisma)
-  heat = await supplierId(ctx, 'sibteplo')
-  await createStaff(ctx, 'operator', 'op@heat.test', 'operator passphrase heat 1', heat)
-  await createStaff(ctx, 'operator', 'op@water.test', 'operator passphrase water 1', await supplierId(ctx, 'gorvodokanal'))
-  operator = (await login(ctx, 'op@heat.test', 'operator passphrase heat 1')).accessToken
-  waterOperator = (await login(ctx, 'op@water.test', 'operator passphrase water 1')).accessToken
-  customer = (await signUp(ctx, smtp, 'c@example.test', DEMO.ivanovHeat)).accessToken
+  world = await importWorld({ IMPORT_MAX_BYTES: '200000' })
+  ;({ ctx, waterOperator, customer, heat, imports } = world)
 })
-afterAll(async () => {
-  await ctx.close()
-  await smtp.close()
-})
-
-async function upload(kind: 'accounts' | 'meters', body: string | Buffer, contentType: string, token = operator, query = '') {
-  return ctx.app.inject({
-    method: 'POST',
-    url: `/v1/admin/suppliers/${heat}/imports/${kind}${query}`,
-    headers: { ...bearer(token), 'content-type': contentType },
-    payload: body,
-  })
-}
-
-async function finished(res: { statusCode: number; json(): { id: string } }) {
-  expect(res.statusCode).toBe(202)
-  await ctx.app.imports.settle()
-  const job = await ctx.app.inject({ method: 'GET', url: `/v1/admin/imports/${res.json().id}`, headers: bearer(operator) })
-  return job.json<Record<string, unknown> & { id: string }>()
-}
-
-async function rejections(id: string) {
-  const res = await ctx.app.inject({ method: 'GET', url: `/v1/admin/imports/${id}/rejections?limit=100`, headers: bearer(operator) })
-  return res.json<{ items: { line: number; code: string; detail: string }[] }>().items
-}
+afterAll(() => world.close())
 
 const ACCOUNTS_CSV = [
   'number;address;holder_surname;holder_given_names;residents;area;services;opening_balance',
@@ -64,10 +32,10 @@ describe('accounts import', () => {
   let firstId: string
 
   it('imports a Windows-1251, ;-separated CSV: valid rows land, each bad one is reported by line with a code', async () => {
-    const job = await finished(await upload('accounts', iconv.encode(ACCOUNTS_CSV, 'win1251'), 'text/csv'))
+    const job = await imports.finished(await imports.upload('accounts', iconv.encode(ACCOUNTS_CSV, 'win1251'), 'text/csv'))
     firstId = job.id
     expect(job).toMatchObject({ status: 'completed', format: 'csv', totalRows: 8, insertedRows: 2, updatedRows: 0, unchangedRows: 1, rejectedRows: 5 })
-    expect(await rejections(job.id)).toEqual([
+    expect(await imports.rejections(job.id)).toEqual([
       { line: 4, code: 'account_number_invalid', detail: expect.stringContaining('5400012345') },
       { line: 5, code: 'service_not_supplied', detail: expect.stringContaining('gas') },
       { line: 6, code: 'duplicate_in_file', detail: 'account 5400030001 already appears at line 2' },
@@ -82,7 +50,7 @@ describe('accounts import', () => {
 
   it('changes nothing when the same file comes again (not even timestamps)', async () => {
     const before = await ctx.client.prisma.account.findMany({ where: { supplierId: heat }, orderBy: { id: 'asc' } })
-    const job = await finished(await upload('accounts', iconv.encode(ACCOUNTS_CSV, 'win1251'), 'text/csv; charset=windows-1251'))
+    const job = await imports.finished(await imports.upload('accounts', iconv.encode(ACCOUNTS_CSV, 'win1251'), 'text/csv; charset=windows-1251'))
     expect(job).toMatchObject({ insertedRows: 0, updatedRows: 0, unchangedRows: 3, rejectedRows: 5 })
     expect(await ctx.client.prisma.account.findMany({ where: { supplierId: heat }, orderBy: { id: 'asc' } })).toEqual(before)
     expect(job.id).not.toBe(firstId)
@@ -90,7 +58,7 @@ describe('accounts import', () => {
 
   it('updates only rows that changed; UTF-8 and ,-separated files work too', async () => {
     const csv = 'number,address,holder_surname,residents,area,services,opening_balance\n5400030002,"г. Новосибирск, ул. Гоголя, д. 1, кв. 2",Кузнецов,3,33,heat,0\n'
-    const job = await finished(await upload('accounts', csv, 'text/csv'))
+    const job = await imports.finished(await imports.upload('accounts', csv, 'text/csv'))
     expect(job).toMatchObject({ totalRows: 1, insertedRows: 0, updatedRows: 1, rejectedRows: 0 })
     expect((await ctx.client.prisma.account.findFirstOrThrow({ where: { number: '5400030002' } })).residentsCount).toBe(3)
   })
@@ -101,17 +69,17 @@ describe('accounts import', () => {
       'not json',
       JSON.stringify({ number: '5400040002', address: 'ул. Мира, 2', holderSurname: 'Соколов', services: 'water' }),
     ].join('\n')
-    const a = await finished(await upload('accounts', ndjson, 'application/x-ndjson'))
+    const a = await imports.finished(await imports.upload('accounts', ndjson, 'application/x-ndjson'))
     expect(a).toMatchObject({ format: 'ndjson', totalRows: 3, insertedRows: 1, rejectedRows: 2 })
-    expect((await rejections(a.id)).map((r: { line: number; code: string }) => [r.line, r.code])).toEqual([[2, 'row_invalid'], [3, 'service_unknown']])
+    expect((await imports.rejections(a.id)).map((r: { line: number; code: string }) => [r.line, r.code])).toEqual([[2, 'row_invalid'], [3, 'service_unknown']])
 
     const json = JSON.stringify([{ number: '5400040003', address: 'ул. Мира, 3', holder_surname: 'Попов', residents: 2 }])
-    const b = await finished(await upload('accounts', json, 'application/json'))
+    const b = await imports.finished(await imports.upload('accounts', json, 'application/json'))
     expect(b).toMatchObject({ format: 'json', insertedRows: 1 })
   })
 
   it('refuses a file without the required columns (422) and marks the job failed', async () => {
-    const res = await upload('accounts', 'number;address\n5400050001;ул. Мира, 5\n', 'text/csv')
+    const res = await imports.upload('accounts', 'number;address\n5400050001;ул. Мира, 5\n', 'text/csv')
     expect(res.statusCode).toBe(422)
     expect(res.json()).toMatchObject({ code: 'import_header_invalid', detail: expect.stringContaining('holderSurname') })
     const failed = await ctx.client.prisma.importJob.findFirstOrThrow({ where: { status: 'failed' }, orderBy: { createdAt: 'desc' } })
@@ -121,20 +89,20 @@ describe('accounts import', () => {
 
   it('stops an upload over IMPORT_MAX_BYTES with 413, writing nothing', async () => {
     const rows = Array.from({ length: 4000 }, (_, i) => `54006${String(i).padStart(5, '0')};ул. Длинная, д. ${i};Фамилия;;1;30;heat;0`)
-    const res = await upload('accounts', ['number;address;holder_surname;holder_given_names;residents;area;services;opening_balance', ...rows].join('\n'), 'text/csv')
+    const res = await imports.upload('accounts', ['number;address;holder_surname;holder_given_names;residents;area;services;opening_balance', ...rows].join('\n'), 'text/csv')
     expect(res.statusCode).toBe(413)
     expect(await ctx.client.prisma.account.count({ where: { number: { startsWith: '54006' } } })).toBe(0)
   })
 
   it('refuses a CSV with an unterminated quote (422 csv_invalid), writing nothing', async () => {
-    const res = await upload('accounts', 'number;address;holder_surname\n5400080001;"ул. Мира, 8;Незакрытый\n', 'text/csv')
+    const res = await imports.upload('accounts', 'number;address;holder_surname\n5400080001;"ул. Мира, 8;Незакрытый\n', 'text/csv')
     expect(res.statusCode).toBe(422)
     expect(res.json().code).toBe('csv_invalid')
     expect(await ctx.client.prisma.account.count({ where: { number: '5400080001' } })).toBe(0)
   })
 
   it('415 for other media types', async () => {
-    expect((await upload('accounts', 'x', 'text/plain')).statusCode).toBe(415)
+    expect((await imports.upload('accounts', 'x', 'text/plain')).statusCode).toBe(415)
   })
 })
 
@@ -149,9 +117,9 @@ describe('meters import', () => {
       '5400030002;heat;HT-9004;4;5;;',
       '5400030002;heat;HT-9005;1;5;31.02.2021;',
     ].join('\n')
-    const job = await finished(await upload('meters', csv, 'text/csv'))
+    const job = await imports.finished(await imports.upload('meters', csv, 'text/csv'))
     expect(job).toMatchObject({ status: 'completed', totalRows: 6, insertedRows: 2, rejectedRows: 4 })
-    expect((await rejections(job.id)).map((r: { line: number; code: string }) => [r.line, r.code])).toEqual([
+    expect((await imports.rejections(job.id)).map((r: { line: number; code: string }) => [r.line, r.code])).toEqual([
       [4, 'account_not_found'],
       [5, 'duplicate_in_file'],
       [6, 'zones_invalid'],
@@ -160,7 +128,7 @@ describe('meters import', () => {
     const meter = await ctx.client.prisma.meter.findFirstOrThrow({ where: { serialNumber: 'HW-9001' } })
     expect(meter).toMatchObject({ service: 'hot_water', zones: 1, digitCapacity: 5 })
     expect(meter.verificationDueAt?.toISOString().slice(0, 10)).toBe('2027-03-15')
-    const again = await finished(await upload('meters', csv, 'text/csv'))
+    const again = await imports.finished(await imports.upload('meters', csv, 'text/csv'))
     expect(again).toMatchObject({ insertedRows: 0, updatedRows: 0, unchangedRows: 2 })
   })
 })
@@ -175,7 +143,7 @@ describe('access', () => {
     })
     expect(other.statusCode).toBe(404)
     expect(await ctx.client.prisma.account.count({ where: { number: '5400070001' } })).toBe(0)
-    expect((await upload('accounts', 'number;address;holder_surname\n', 'text/csv', customer)).statusCode).toBe(403)
+    expect((await imports.upload('accounts', 'number;address;holder_surname\n', 'text/csv', customer)).statusCode).toBe(403)
     const job = await ctx.client.prisma.importJob.findFirstOrThrow({ where: { supplierId: heat } })
     expect((await ctx.app.inject({ method: 'GET', url: `/v1/admin/imports/${job.id}`, headers: bearer(waterOperator) })).statusCode).toBe(404)
     expect((await ctx.app.inject({ method: 'GET', url: `/v1/admin/imports/${job.id}/rejections`, headers: bearer(waterOperator) })).statusCode).toBe(404)

@@ -5,6 +5,7 @@ import {
   multiplyToKopecks,
   parseKopecks,
   parseWrittenAmount,
+  parseWrittenDecimal,
   rubles,
   subtractKopecks,
   sumKopecks,
@@ -47,6 +48,18 @@ describe('parseKopecks', () => {
   it('toKopecks throws where parseKopecks gives null', () => {
     expect(() => toKopecks('1.234')).toThrow(RangeError)
     expect(toKopecks('1.23')).toBe(123n)
+  })
+})
+
+describe('parseWrittenDecimal (quantities and prices in register files)', () => {
+  it('keeps the digits as written, within numeric(digits + scale, scale)', () => {
+    expect(parseWrittenDecimal('1 234,567', 11, 3)).toBe('1234.567')
+    expect(parseWrittenDecimal('-0,5', 11, 3)).toBe('-0.5')
+    expect(parseWrittenDecimal('2754.1200', 8, 4)).toBe('2754.1200')
+    expect(parseWrittenDecimal('99999999', 8, 4)).toBe('99999999')
+  })
+  it('refuses more digits than the column holds, and what is not a decimal', () => {
+    for (const bad of ['', '-', '1.', '.5', '1.23456', '123456789', '1e3', '1,2,3', 'abc']) expect(parseWrittenDecimal(bad, 8, 4)).toBeNull()
   })
 })
 
