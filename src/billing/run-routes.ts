@@ -21,7 +21,7 @@ const billingRunRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Compute the charges of a supplier’s period (a job)',
         description:
           'Answers 202 with the run; poll it. Every active account and service: metered from the period’s readings, else the average, then the normative (× the increasing coefficient after an expired verification or without a meter), recalculation when readings return, heating per m², wastewater on water volumes, priced pro rata by days across tariff changes. ' +
-          'A re-run replaces the period’s computed lines. `tariff_missing` (422, with the uncovered services) when tariffs do not cover the period; `billing_run_in_progress` (409) while one is queued or running; `period_closed` (409).',
+          'A re-run replaces the period’s computed lines. `tariff_missing` (422, with the uncovered services) when tariffs do not cover the period; `billing_run_in_progress` (409) while one is queued or running; `period_closed` (409); `period_imported` (409) when the period holds charges imported from the supplier’s own billing (the job checks again, and fails with it, if an import lands first).',
         body: ref(BillingRunStart),
         response: { 202: ref(BillingRunView, { description: 'Queued.' }), ...problems(400, 404, 409, 422) },
       },

@@ -43,7 +43,7 @@ export const BillingRunView = Type.Object(
       [
         Type.Object(
           {
-            code: Type.Enum(['tariff_missing', 'period_closed', 'billing_run_failed'], { type: 'string' }),
+            code: Type.Enum(['tariff_missing', 'period_closed', 'period_imported', 'billing_run_failed'], { type: 'string' }),
             detail: Type.String(),
             uncovered: Type.Optional(
               Type.Array(

@@ -19,7 +19,7 @@ export interface BillingRunView {
   dryRun: boolean
   status: 'queued' | 'running' | 'completed' | 'failed'
   summary: unknown
-  error: { code: 'tariff_missing' | 'period_closed' | 'billing_run_failed'; detail: string; uncovered?: Uncovered[] } | null
+  error: { code: 'tariff_missing' | 'period_closed' | 'period_imported' | 'billing_run_failed'; detail: string; uncovered?: Uncovered[] } | null
   createdAt: string
   startedAt: string | null
   finishedAt: string | null
@@ -66,6 +66,16 @@ function createBillingRunService(app: FastifyInstance) {
     return (await db.sql<{ n: number }>`SELECT count(*)::int AS n FROM closed_period WHERE "supplierId" = ${supplierId}::uuid AND period = ${`${period}-01`}::date`)[0]!.n > 0
   }
 
+  /** Lines of the period imported from the supplier's own billing: a run would add its own beside them. */
+  async function imported(db: Tx, supplierId: string, period: string) {
+    const [row] = await db.sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM (SELECT 1 FROM charge WHERE "importSupplierId" = ${supplierId}::uuid AND period = ${`${period}-01`}::date LIMIT 1) l`
+    return row!.n > 0
+  }
+
+  const periodImported = (period: string) =>
+    new ConflictError('period_imported', `${period} holds charges imported from the supplier's own billing; a run would add lines beside them. Import the period again instead.`)
+
   const periodClosed = (period: string) => new ConflictError('period_closed', `${period} is closed: its lines never change again; corrections go into an open period.`)
 
   /** The job: one run, in one transaction (a failure leaves the previous lines as they were). */
@@ -80,7 +90,11 @@ function createBillingRunService(app: FastifyInstance) {
       summary = await app.transaction(
         async (tx) => {
           await periodLock(tx, run.supplierId, run.period)
+          // The lock a charges import of the supplier merges under: the import either committed
+          // (its lines are seen below) or starts after us (and refuses the computed period).
+          await tx.sql`SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtext('abonent-import'), hashtext(${run.supplierId}))) l`
           if (await closed(tx, run.supplierId, run.period)) throw periodClosed(run.period)
+          if (await imported(tx, run.supplierId, run.period)) throw periodImported(run.period)
           const result = await computeCharges(tx, run.supplierId, run.period, runId)
           if ('uncovered' in result) throw tariffMissing(result.uncovered!)
           if (run.dryRun) throw new DryRunDone(result.summary)
@@ -90,7 +104,7 @@ function createBillingRunService(app: FastifyInstance) {
       )
     } catch (failure) {
       if (failure instanceof DryRunDone) summary = failure.summary
-      else if (failure instanceof DomainError) error = { code: failure.code as 'tariff_missing' | 'period_closed', detail: failure.message, ...failure.extensions }
+      else if (failure instanceof DomainError) error = { code: failure.code as 'tariff_missing' | 'period_closed' | 'period_imported', detail: failure.message, ...failure.extensions }
       else {
         app.log.error({ err: failure, runId }, 'billing run failed')
         error = { code: 'billing_run_failed', detail: 'The run failed on our side; nothing was changed. Try again or contact support.' }
@@ -105,6 +119,8 @@ function createBillingRunService(app: FastifyInstance) {
   return {
     async start(context: AuditContext, input: { supplierId: string; period: string; dryRun?: boolean }): Promise<BillingRunView> {
       await visibleSupplier(app, context.caller, input.supplierId)
+      // Checked again by the job, under the lock imports merge under.
+      if (await imported(app.db, input.supplierId, input.period)) throw periodImported(input.period)
       const uncovered = await uncoveredTariffs(app.db, input.supplierId, input.period, 'register')
       if (uncovered.length) throw tariffMissing(uncovered)
       const id = uuidv7()

@@ -1,4 +1,5 @@
 import pg from 'pg'
+import { newIdFunction } from '../db/ids.ts'
 import type { Tx } from '../db/transaction.ts'
 import {
   checkAccountRow,
@@ -57,9 +58,7 @@ async function countValid(tx: Tx, stage: string): Promise<number> {
 async function prepareMerge(tx: Tx, stage: string): Promise<string> {
   await tx.$executeRawUnsafe(`SET LOCAL work_mem = '256MB'`)
   await tx.$executeRawUnsafe(`ANALYZE ${stage}`)
-  // Time-ordered ids keep primary-key inserts at the right edge of the index (PostgreSQL 18 has uuidv7()).
-  const version = Number((await tx.$queryRawUnsafe<{ v: string }[]>(`SELECT current_setting('server_version_num') AS v`))[0]!.v)
-  return version >= 180000 ? 'uuidv7()' : 'gen_random_uuid()'
+  return newIdFunction(tx)
 }
 
 async function upsertCounts(tx: Tx, sql: string, valid: number): Promise<MergeCounts> {

@@ -26,14 +26,15 @@ async function codes(id: string) {
 
 /** The imported lines of a period, as the table holds them, by line id. */
 async function linesOf(period: string) {
+  const accounts = await ctx.client.prisma.account.findMany({ where: { supplierId: heat }, select: { id: true, number: true } })
+  const numbers = new Map(accounts.map((a) => [a.id, a.number]))
   const rows = await ctx.client.prisma.charge.findMany({
-    where: { period: new Date(`${period}-01`), account: { supplierId: heat } },
-    include: { account: { select: { number: true } } },
+    where: { period: new Date(`${period}-01`), accountId: { in: [...numbers.keys()] } },
     orderBy: { importLineId: 'asc' },
   })
   return rows.map((c) => ({
     lineId: c.importLineId,
-    account: c.account.number,
+    account: numbers.get(c.accountId),
     service: c.service,
     kind: c.kind,
     quantity: c.quantity?.toFixed(3) ?? null,
@@ -212,6 +213,12 @@ describe('charges import', () => {
     expect(job).toMatchObject({ insertedRows: 1, rejectedRows: 1 })
     expect(await codes(job.id)).toEqual([[2, 'period_computed']])
     expect((await linesOf('2026-04')).map((l) => l.lineId)).toEqual(['L-0401'])
+  })
+
+  it('a billing run of a period with imported charges is refused: it would add lines beside them', async () => {
+    const res = await ctx.app.inject({ method: 'POST', url: '/v1/admin/billing-runs', headers: bearer(world.operator), payload: { supplierId: heat, period: '2026-09' } })
+    expect(res.json()).toMatchObject({ status: 409, code: 'period_imported' })
+    expect(await ctx.client.prisma.billingRun.count({ where: { supplierId: heat, period: new Date('2026-09-01') } })).toBe(0)
   })
 
   it('refuses a file without the required columns (422)', async () => {
