@@ -19,8 +19,8 @@ import type { PenaltyRules } from './penalties.ts'
  *   balance or a period whose net is negative (recalculations) is a credit like a payment;
  * - allocation oldest due date first: every account's debts and payments laid on one line of
  *   cumulative amounts; each stretch between two consecutive ends belongs to one debt and one
- *   payment day (or to nothing paid yet), found with two running minimums — no join of every debt
- *   with every payment.
+ *   payment day (or to nothing paid yet), numbered by counting the ends before it in one ascending
+ *   pass — no join of every debt with every payment.
  *
  * $1 supplier, $2 first day of the period, $3 its last day (the day of the calculation), $4 run,
  * $5..$10 the rules: grace days, first divisor, first day at the second divisor, second divisor,
@@ -36,7 +36,7 @@ const PENALTIES = (newId: string) => `
     WHERE c.period < $2::date
     GROUP BY c."accountId", c.period),
   debt AS (
-    SELECT d.*, sum(d.amount) OVER w AS hi
+    SELECT d.*, sum(d.amount) OVER w AS hi, row_number() OVER w AS no
     FROM (
       SELECT id AS "accountId", NULL::date AS period, NULL::date AS due, opening AS amount FROM acc WHERE opening > 0
       UNION ALL
@@ -47,7 +47,7 @@ const PENALTIES = (newId: string) => `
       FROM per CROSS JOIN sup WHERE per.amount > 0) d
     WINDOW w AS (PARTITION BY d."accountId" ORDER BY d.due NULLS FIRST)),
   paid AS (
-    SELECT "accountId", day, sum(amount) OVER (PARTITION BY "accountId" ORDER BY day) AS hi
+    SELECT "accountId", day, sum(amount) OVER w AS hi, row_number() OVER w AS no
     FROM (
       SELECT p."accountId", p.day, sum(p.amount) AS amount
       FROM (
@@ -58,23 +58,27 @@ const PENALTIES = (newId: string) => `
         SELECT id, DATE '1900-01-01', -opening FROM acc WHERE opening < 0
         UNION ALL
         SELECT "accountId", period, -amount FROM per WHERE amount < 0) p
-      GROUP BY p."accountId", p.day) daily),
+      GROUP BY p."accountId", p.day) daily
+    WINDOW w AS (PARTITION BY "accountId" ORDER BY day)),
   ends AS (
-    SELECT "accountId", hi AS pos, hi AS "debtEnd", NULL::numeric AS "paidEnd" FROM debt
-    UNION ALL
-    SELECT "accountId", hi, NULL, hi FROM paid),
+    SELECT "accountId", pos, bool_or(debt) AS "debtEnd", bool_or(NOT debt) AS "paidEnd"
+    FROM (SELECT "accountId", hi AS pos, true AS debt FROM debt UNION ALL SELECT "accountId", hi, false FROM paid) e
+    GROUP BY "accountId", pos),
+  -- The stretch that ends at pos belongs to the debt (payment day) whose end is the first at or
+  -- after pos: its number is the count of ends before pos, plus one.
   stretch AS (
-    SELECT "accountId", pos - lag(pos, 1, 0::numeric) OVER (PARTITION BY "accountId" ORDER BY pos) AS amount,
-           min("debtEnd") OVER later AS "debtEnd", min("paidEnd") OVER later AS "paidEnd"
+    SELECT "accountId", pos - lag(pos, 1, 0::numeric) OVER w AS amount,
+           count(*) FILTER (WHERE "debtEnd") OVER w + CASE WHEN "debtEnd" THEN 0 ELSE 1 END AS "debtNo",
+           count(*) FILTER (WHERE "paidEnd") OVER w + CASE WHEN "paidEnd" THEN 0 ELSE 1 END AS "paidNo"
     FROM ends
-    WINDOW later AS (PARTITION BY "accountId" ORDER BY pos DESC)),
+    WINDOW w AS (PARTITION BY "accountId" ORDER BY pos)),
   part AS (
     SELECT s."accountId", d.period, d.due, p.day AS "paidOn", s.amount, COALESCE(p.day, $3::date) - d.due AS days
     FROM stretch s
-    JOIN debt d ON d."accountId" = s."accountId" AND d.hi = s."debtEnd"
-    LEFT JOIN paid p ON p."accountId" = s."accountId" AND p.hi = s."paidEnd"
+    JOIN debt d ON d."accountId" = s."accountId" AND d.no = s."debtNo"
+    LEFT JOIN paid p ON p."accountId" = s."accountId" AND p.no = s."paidNo"
     WHERE s.amount > 0 AND d.due IS NOT NULL),
-  rate AS (
+  rate AS MATERIALIZED (
     SELECT "effectiveFrom" AS "from", lead("effectiveFrom") OVER (ORDER BY "effectiveFrom") AS until, percent FROM key_rate),
   priced AS (
     SELECT part.*, r.percent, f."firstDays", f."secondDays",
