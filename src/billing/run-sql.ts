@@ -251,6 +251,8 @@ export async function computeCharges(tx: Tx, supplierId: string, period: string,
     timings[name] = Math.round(performance.now() - started)
     return result
   }
+  // Sorts and hashes of a whole register in memory rather than in temporary files.
+  await tx.query(`SET LOCAL work_mem = '128MB'`)
   // The lines refer to tariff versions without a foreign key (see the migration
   // charge_references_by_statement): hold them until commit, as the key would, so that no version
   // the run prices can be deleted under it.
