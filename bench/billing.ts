@@ -4,7 +4,7 @@
 // verification, a tariff change on the 16th, and BENCH_DEBT_MONTHS (default 6) months of charges
 // before the period with their payments (~80 % on time, ~12 % 55 days late, ~8 % never: penalties
 // to compute). The API and a worker run in processes of their own;
-// the bench starts one run per supplier (the worker takes them one after another), then a re-run,
+// the bench starts one run per supplier (side by side, as the worker's concurrency allows), then a re-run,
 // and prints the time of each step, lines/s, and the peak RSS of the API and the worker; then the
 // time of GET /v1/accounts/{id}/charges for an account with 36 periods of charges.
 // A scratch database (migrated, seeded, dropped after) on the embedded PostgreSQL or DATABASE_URL.
@@ -52,7 +52,9 @@ try {
     await db.close()
 
     const api = await startApiProcess(url, { PROCESS_ROLES: 'api' })
-    const worker = startWorkerProcess(url, { WORKER_CONCURRENCY: '1' })
+    // The worker as deployed (WORKER_CONCURRENCY, default 4): the suppliers' runs, on queues of
+    // their own, go side by side. BENCH_WORKER_CONCURRENCY=1 runs them one after another.
+    const worker = startWorkerProcess(url, process.env.BENCH_WORKER_CONCURRENCY ? { WORKER_CONCURRENCY: process.env.BENCH_WORKER_CONCURRENCY } : {})
     try {
     const { base } = api
     const login = await fetch(`${base}/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: 'bench@billing.test', password: PASSWORD }) })
