@@ -37,7 +37,10 @@ export async function seedBillingRegister(q: Query, o: BillingSeed) {
             p.period + interval '19 days', 'customer', 'accepted'
      FROM meter m CROSS JOIN LATERAL (SELECT back, (DATE '${o.period}-01' - make_interval(months => back))::date AS period FROM unnest($1::int[]) AS back) p
      WHERE m."serialNumber" LIKE 'M-B%' AND abs(hashtext(m.id::text)) % 100 < 85
-       AND m."verificationDueAt" > p.period`,
+       AND m."verificationDueAt" > p.period
+     -- In the order they arrive in production, period after period: a period's readings lie
+     -- together in the table, as the run that marks them billed finds them.
+     ORDER BY p.period`,
     [months],
   )
   for (const s of suppliers) {
@@ -64,7 +67,8 @@ export async function seedBillingRegister(q: Query, o: BillingSeed) {
     `INSERT INTO charge (id, "accountId", period, service, kind, quantity, tariff, amount, unit, basis)
      SELECT gen_random_uuid(), a.id, (DATE '${o.period}-01' - make_interval(months => back))::date, a.services[1], 'metered', 10, 40.5,
             405 + abs(hashtext(a.number)) % 2000, 'ед.', '{"rule":"reading"}'
-     FROM account a CROSS JOIN unnest($1::int[]) AS back WHERE a.number LIKE 'B%'`,
+     FROM account a CROSS JOIN unnest($1::int[]) AS back WHERE a.number LIKE 'B%'
+     ORDER BY back DESC`,
     [debtPeriods],
   )
   await q(
@@ -75,7 +79,8 @@ export async function seedBillingRegister(q: Query, o: BillingSeed) {
      FROM account a CROSS JOIN unnest($1::int[]) AS back
      WHERE a.number LIKE 'B%' AND abs(hashtext(a.number)) % 100 < 92
        AND DATE '${o.period}-01' - make_interval(months => back) + interval '1 month 9 days'
-           + CASE WHEN abs(hashtext(a.number)) % 100 >= 80 THEN interval '55 days' ELSE interval '0' END < DATE '${o.period}-01' + interval '1 month'`,
+           + CASE WHEN abs(hashtext(a.number)) % 100 >= 80 THEN interval '55 days' ELSE interval '0' END < DATE '${o.period}-01' + interval '1 month'
+     ORDER BY 7`,
     [debtPeriods],
   )
   return suppliers
