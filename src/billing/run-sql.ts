@@ -233,6 +233,8 @@ const PRICE = (newId: string) => `
         AND t."effectiveFrom" <= $3::date AND (t."effectiveTo" IS NULL OR t."effectiveTo" >= $2::date)) t ON true
     WINDOW w AS (PARTITION BY q.row ORDER BY t."effectiveFrom" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)) s`
 
+type Tally = { kind: string; lines: number; amount: string } | { service: string; lines: number; amount: string }
+
 export interface RunProblem {
   accountNumber: string
   /** Null for a penalty problem: a penalty is on the account, not on a service. */
@@ -277,17 +279,17 @@ export async function computeCharges(tx: Tx, supplierId: string, period: string,
      FROM bill_quantity q JOIN account a ON a.id = q."accountId" WHERE q.quantity IS NULL ORDER BY a.number, q.service LIMIT 1000`,
   )
   for (const accountNumber of penalties.rateMissing) problems.push({ accountNumber, service: null, code: 'key_rate_missing' })
-  const byKind = await tx.query<{ kind: string; lines: number; amount: string }>(
-    `SELECT kind::text, count(*)::int AS lines, sum(amount)::text AS amount FROM charge WHERE "runId" = $1::uuid GROUP BY kind ORDER BY kind`,
+  // One scan of the run's lines for every tally (charge has no index on the run: it would cost
+  // every insert more than this read).
+  const [totals] = await tx.query<{ accounts: number; lines: number; amount: string; byKind: Tally[]; byService: Tally[] }>(
+    `WITH l AS MATERIALIZED (SELECT "accountId", kind::text AS kind, service::text AS service, amount FROM charge WHERE "runId" = $1::uuid)
+     SELECT (SELECT count(DISTINCT "accountId")::int FROM l) AS accounts, (SELECT count(*)::int FROM l) AS lines,
+            (SELECT COALESCE(sum(amount), 0)::text FROM l) AS amount,
+            COALESCE((SELECT json_agg(k ORDER BY k.kind) FROM (SELECT kind, count(*)::int AS lines, sum(amount)::text AS amount FROM l GROUP BY kind) k), '[]') AS "byKind",
+            COALESCE((SELECT json_agg(v ORDER BY v.service) FROM (SELECT service, count(*)::int AS lines, sum(amount)::text AS amount FROM l
+                      WHERE service IS NOT NULL GROUP BY service) v), '[]') AS "byService"`,
     [runId],
   )
-  const byService = await tx.query<{ service: string; lines: number; amount: string }>(
-    `SELECT service::text, count(*)::int AS lines, sum(amount)::text AS amount FROM charge WHERE "runId" = $1::uuid AND service IS NOT NULL GROUP BY service ORDER BY service`,
-    [runId],
-  )
-  const [totals] = await tx.query<{ accounts: number; lines: number; amount: string | null }>(
-    `SELECT count(DISTINCT "accountId")::int AS accounts, count(*)::int AS lines, COALESCE(sum(amount), 0)::text AS amount FROM charge WHERE "runId" = $1::uuid`,
-    [runId],
-  )
-  return { summary: { ...totals!, byKind, byService, problems, timingsMs: timings } }
+  const { byKind, byService, ...counts } = totals!
+  return { summary: { ...counts, byKind, byService, problems, timingsMs: timings } }
 }
