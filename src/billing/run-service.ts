@@ -7,6 +7,7 @@ import { decodeCursor, pageOf } from '../common/cursor.ts'
 import { ConflictError, DomainError, NotFoundError } from '../common/errors.ts'
 import { isConstraintViolation } from '../common/unique-violation.ts'
 import { uuidv7 } from '../common/uuid.ts'
+import { lockUntilCommit } from '../db/locks.ts'
 import type { Tx } from '../db/transaction.ts'
 import { computeCharges, uncoveredTariffs } from './run-sql.ts'
 
@@ -49,8 +50,7 @@ function tariffMissing(uncovered: Uncovered[]) {
 }
 
 function createBillingRunService(app: FastifyInstance) {
-  const periodLock = (tx: Tx, supplierId: string, period: string) =>
-    tx.sql`SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtext('abonent-billing'), hashtext(${`${supplierId} ${period}`}))) l`
+  const periodLock = (tx: Tx, supplierId: string, period: string) => lockUntilCommit(tx, 'abonent-billing', `${supplierId} ${period}`)
 
   async function one(db: Tx, id: string): Promise<BillingRunView | undefined> {
     return (await db.query<BillingRunView>(`SELECT ${COLUMNS} FROM billing_run r WHERE r.id = $1::uuid`, [id]))[0]
@@ -92,7 +92,7 @@ function createBillingRunService(app: FastifyInstance) {
           await periodLock(tx, run.supplierId, run.period)
           // The lock a charges import of the supplier merges under: the import either committed
           // (its lines are seen below) or starts after us (and refuses the computed period).
-          await tx.sql`SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtext('abonent-import'), hashtext(${run.supplierId}))) l`
+          await lockUntilCommit(tx, 'abonent-import', run.supplierId)
           if (await closed(tx, run.supplierId, run.period)) throw periodClosed(run.period)
           if (await imported(tx, run.supplierId, run.period)) throw periodImported(run.period)
           const result = await computeCharges(tx, run.supplierId, run.period, runId)

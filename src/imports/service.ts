@@ -10,6 +10,7 @@ import { visibleSupplier } from '../access/scope.ts'
 import { NotFoundError } from '../common/errors.ts'
 import { decodeCursor, pageOf } from '../common/cursor.ts'
 import { DEFAULT_PAGE_SIZE, type PageQuery } from '../common/schemas.ts'
+import { lockUntilCommit } from '../db/locks.ts'
 import type { ImportJob, ImportKind } from '../generated/prisma/client.ts'
 import { accountsImport, chargesImport, metersImport, paymentsImport, type ImportKindSpec } from './kinds.ts'
 import type { Checked, SupplierRules } from './rows.ts'
@@ -114,7 +115,7 @@ function createImportService(app: FastifyInstance) {
             return
           }
           // One merge at a time per supplier even if queues were misconfigured: meters wait for their accounts.
-          await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('abonent-import'), hashtext(${job.supplierId}))`
+          await lockUntilCommit(tx, 'abonent-import', job.supplierId)
           const result = await KINDS[job.kind].merge(tx, stage, job.id, job.supplierId)
           const rejected = await tx.importRejection.count({ where: { jobId: job.id } })
           await tx.importJob.update({
