@@ -4,11 +4,7 @@
 import { performance } from 'node:perf_hooks'
 import { buildApp } from '../src/app.ts'
 import { loadConfig } from '../src/config.ts'
-import { createDatabaseClient } from '../src/db/client.ts'
-import { openMigrator } from '../src/db/migrator.ts'
-import { resolveDatabase } from '../src/db/prepare.ts'
-import { withScratchDatabase } from '../src/db/scratch.ts'
-import { seedDemoData } from '../src/db/seed.ts'
+import { withDemoDatabase } from './demo-database.ts'
 
 const TRIES = Number(process.env.BENCH_TRIES ?? 30)
 const PASSWORD = 'тихий огонёк над рекою 42'
@@ -21,7 +17,6 @@ const config = loadConfig({
   LOGIN_ATTEMPTS_PER_LOGIN: '1000000',
   SEED_DEMO_DATA: 'false',
 })
-const server = await resolveDatabase(config, () => {})
 
 function stats(samples: number[]) {
   const sorted = [...samples].sort((a, b) => a - b)
@@ -30,15 +25,10 @@ function stats(samples: number[]) {
   return { mean, median: sorted[Math.floor(sorted.length / 2)]!, sd }
 }
 
-try {
-  await withScratchDatabase(server.url, async (url) => {
-    const migrator = await openMigrator(url)
-    await migrator.deploy().finally(() => migrator.close())
-    const db = createDatabaseClient(url, { max: 1 })
-    await seedDemoData(db.prisma)
-    const supplierId = (await db.prisma.supplier.findUniqueOrThrow({ where: { code: 'sibteplo' } })).id
-    await db.close()
-
+await withDemoDatabase(
+  config,
+  async (db) => (await db.prisma.supplier.findUniqueOrThrow({ where: { code: 'sibteplo' } })).id,
+  async (url, supplierId) => {
     const app = await buildApp({ ...config, databaseUrl: url }, { logger: false })
     await app.ready()
     const registration = (email: string) => ({
@@ -95,7 +85,6 @@ try {
       console.log(name.padEnd(24), codes.padEnd(9), fmt(k).padEnd(32), fmt(u).padEnd(30), `${gap >= 0 ? '+' : ''}${gap.toFixed(1)} %`)
     }
     await app.close()
-  })
-} finally {
-  await server.stop()
-}
+  },
+  1,
+)

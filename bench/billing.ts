@@ -12,12 +12,9 @@ import { readFileSync } from 'node:fs'
 import { hashPassword } from '../src/auth/password.ts'
 import { loadConfig } from '../src/config.ts'
 import { createDatabaseClient } from '../src/db/client.ts'
-import { openMigrator } from '../src/db/migrator.ts'
-import { resolveDatabase } from '../src/db/prepare.ts'
-import { withScratchDatabase } from '../src/db/scratch.ts'
-import { seedDemoData } from '../src/db/seed.ts'
 import { startApiProcess, startWorkerProcess } from './api-process.ts'
 import { seedBillingRegister } from './billing-seed.ts'
+import { withDemoDatabase } from './demo-database.ts'
 
 const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 1_000_000)
 const HISTORY = Number(process.env.BENCH_HISTORY_MONTHS ?? 12)
@@ -26,16 +23,12 @@ const PERIOD = '2026-11'
 const PASSWORD = 'bench billing passphrase 1'
 
 const config = loadConfig({ ...process.env, LOG_LEVEL: 'warn', BCRYPT_COST: '4', SEED_DEMO_DATA: 'false' })
-const server = await resolveDatabase(config, () => {})
 const seconds = (ms: number) => (ms / 1000).toFixed(1).padStart(7)
 const peakRss = (pid: number) => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024
 
-try {
-  await withScratchDatabase(server.url, async (url) => {
-    const migrator = await openMigrator(url)
-    await migrator.deploy().finally(() => migrator.close())
-    const db = createDatabaseClient(url, { max: 2 })
-    await seedDemoData(db.prisma)
+await withDemoDatabase(
+  config,
+  async (db) => {
     const t0 = performance.now()
     const q = (sql: string, values: unknown[] = []) => db.pool.query(sql, values)
     const suppliers = await seedBillingRegister(q, { accounts: ACCOUNTS, historyMonths: HISTORY, debtMonths: DEBT_MONTHS, period: PERIOD })
@@ -49,8 +42,9 @@ try {
 
     const hash = await hashPassword(PASSWORD, config.auth.passwordPepper, 4)
     await q(`INSERT INTO "user" (id, role, email, "emailConfirmedAt", surname, "passwordHash", "updatedAt") VALUES (gen_random_uuid(), 'admin', 'bench@billing.test', now(), 'Бенч', $1, now())`, [hash])
-    await db.close()
-
+    return suppliers
+  },
+  async (url, suppliers) => {
     const api = await startApiProcess(url, { PROCESS_ROLES: 'api' })
     // The worker as deployed (WORKER_CONCURRENCY, default 4): the suppliers' runs, on queues of
     // their own, go side by side. BENCH_WORKER_CONCURRENCY=1 runs them one after another.
@@ -121,7 +115,5 @@ try {
       await api.stop()
       await worker.stop()
     }
-  })
-} finally {
-  await server.stop()
-}
+  },
+)

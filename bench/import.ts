@@ -12,11 +12,7 @@ import { once } from 'node:events'
 import { buildApp } from '../src/app.ts'
 import { hashPassword } from '../src/auth/password.ts'
 import { loadConfig } from '../src/config.ts'
-import { createDatabaseClient } from '../src/db/client.ts'
-import { openMigrator } from '../src/db/migrator.ts'
-import { resolveDatabase } from '../src/db/prepare.ts'
-import { withScratchDatabase } from '../src/db/scratch.ts'
-import { seedDemoData } from '../src/db/seed.ts'
+import { withDemoDatabase } from './demo-database.ts'
 
 const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 1_000_000)
 const SURNAMES = ['Иванов', 'Смирнова', 'Кузнецов', 'Попова', 'Васильев', 'Петрова', 'Соколов', 'Михайлова', 'Новиков', 'Фёдорова']
@@ -37,7 +33,6 @@ async function writeLines(file: string, header: string, line: (i: number) => str
 
 const mb = (bytes: number) => `${(bytes / 1048576).toFixed(0)} MB`
 const config = loadConfig({ ...process.env, LOG_LEVEL: 'warn', BCRYPT_COST: '4', RATE_LIMIT_MAX: '1000000', SEED_DEMO_DATA: 'false', REQUEST_TIMEOUT_MS: '600000' })
-const server = await resolveDatabase(config, () => {})
 const dir = await mkdtemp(path.join(tmpdir(), 'abonent-bench-import-'))
 
 try {
@@ -52,74 +47,73 @@ try {
   )
   console.log(`generated ${ACCOUNTS} accounts (${mb((await stat(accountsFile)).size)}) and ${2 * ACCOUNTS} meters (${mb((await stat(metersFile)).size)}) in ${((performance.now() - t) / 1000).toFixed(1)} s`)
 
-  await withScratchDatabase(server.url, async (url) => {
-    const migrator = await openMigrator(url)
-    await migrator.deploy().finally(() => migrator.close())
-    const db = createDatabaseClient(url, { max: 1 })
-    await seedDemoData(db.prisma)
-    const supplier = await db.prisma.supplier.findUniqueOrThrow({ where: { code: 'sibteplo' } })
-    await db.prisma.user.create({
-      data: { role: 'admin', email: 'bench@example.test', emailConfirmedAt: new Date(), surname: 'Bench', passwordHash: await hashPassword('bench admin passphrase 1', config.auth.passwordPepper, 4) },
-    })
-    await db.close()
-
-    const app = await buildApp({ ...config, databaseUrl: url })
-    await app.listen({ host: '127.0.0.1', port: 0 })
-    const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`
-    const { accessToken } = (await (await fetch(`${base}/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ login: 'bench@example.test', password: 'bench admin passphrase 1' }),
-    })).json()) as { accessToken: string }
-
-    console.log(`\nnode ${process.version}, ${config.dbPoolMax} pool connections + 1 for the import\n`)
-    console.log('import'.padEnd(8), 'rows'.padStart(9), 'upload+check s'.padStart(15), 'done at s'.padStart(10), ' result')
-    let peakRss = 0
-    let peakHeap = 0
-    const sampler = setInterval(() => {
-      const usage = process.memoryUsage()
-      peakRss = Math.max(peakRss, usage.rss)
-      peakHeap = Math.max(peakHeap, usage.heapUsed)
-    }, 100)
-    const started = performance.now()
-    const seconds = (at: number) => ((at - started) / 1000).toFixed(1)
-    // As a client would: the meters go up while the accounts merge; the server merges one supplier's
-    // imports one at a time, in upload order.
-    const jobs: { kind: string; rows: number; id: string; uploaded: number }[] = []
-    for (const [kind, file, rows] of [['accounts', accountsFile, ACCOUNTS], ['meters', metersFile, 2 * ACCOUNTS]] as const) {
-      const begin = performance.now()
-      const handle = await open(file)
-      const res = await fetch(`${base}/v1/admin/suppliers/${supplier.id}/imports/${kind}`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'text/csv; charset=utf-8' },
-        body: handle.readableWebStream(),
-        duplex: 'half',
+  await withDemoDatabase(
+    config,
+    async (db) => {
+      await db.prisma.user.create({
+        data: { role: 'admin', email: 'bench@example.test', emailConfirmedAt: new Date(), surname: 'Bench', passwordHash: await hashPassword('bench admin passphrase 1', config.auth.passwordPepper, 4) },
       })
-      await handle.close()
-      const job = (await res.json()) as { id: string }
-      if (res.status !== 202) throw new Error(`upload ${kind}: ${res.status} ${JSON.stringify(job)}`)
-      jobs.push({ kind, rows, id: job.id, uploaded: (performance.now() - begin) / 1000 })
-    }
-    for (const job of jobs) {
-      let state: Record<string, unknown> = { status: 'merging' }
-      while (state.status === 'merging' || state.status === 'receiving') {
-        await new Promise((resolve) => setTimeout(resolve, 200))
-        state = (await (await fetch(`${base}/v1/admin/imports/${job.id}`, { headers: { authorization: `Bearer ${accessToken}` } })).json()) as Record<string, unknown>
+      return db.prisma.supplier.findUniqueOrThrow({ where: { code: 'sibteplo' } })
+    },
+    async (url, supplier) => {
+      const app = await buildApp({ ...config, databaseUrl: url })
+      await app.listen({ host: '127.0.0.1', port: 0 })
+      const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`
+      const { accessToken } = (await (await fetch(`${base}/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ login: 'bench@example.test', password: 'bench admin passphrase 1' }),
+      })).json()) as { accessToken: string }
+
+      console.log(`\nnode ${process.version}, ${config.dbPoolMax} pool connections + 1 for the import\n`)
+      console.log('import'.padEnd(8), 'rows'.padStart(9), 'upload+check s'.padStart(15), 'done at s'.padStart(10), ' result')
+      let peakRss = 0
+      let peakHeap = 0
+      const sampler = setInterval(() => {
+        const usage = process.memoryUsage()
+        peakRss = Math.max(peakRss, usage.rss)
+        peakHeap = Math.max(peakHeap, usage.heapUsed)
+      }, 100)
+      const started = performance.now()
+      const seconds = (at: number) => ((at - started) / 1000).toFixed(1)
+      // As a client would: the meters go up while the accounts merge; the server merges one supplier's
+      // imports one at a time, in upload order.
+      const jobs: { kind: string; rows: number; id: string; uploaded: number }[] = []
+      for (const [kind, file, rows] of [['accounts', accountsFile, ACCOUNTS], ['meters', metersFile, 2 * ACCOUNTS]] as const) {
+        const begin = performance.now()
+        const handle = await open(file)
+        const res = await fetch(`${base}/v1/admin/suppliers/${supplier.id}/imports/${kind}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'text/csv; charset=utf-8' },
+          body: handle.readableWebStream(),
+          duplex: 'half',
+        })
+        await handle.close()
+        const job = (await res.json()) as { id: string }
+        if (res.status !== 202) throw new Error(`upload ${kind}: ${res.status} ${JSON.stringify(job)}`)
+        jobs.push({ kind, rows, id: job.id, uploaded: (performance.now() - begin) / 1000 })
       }
-      console.log(
-        job.kind.padEnd(8),
-        String(job.rows).padStart(9),
-        job.uploaded.toFixed(1).padStart(15),
-        seconds(performance.now()).padStart(10),
-        ` ${String(state.status)}: inserted ${String(state.insertedRows)}, updated ${String(state.updatedRows)}, unchanged ${String(state.unchangedRows)}, rejected ${String(state.rejectedRows)}`,
-      )
-    }
-    clearInterval(sampler)
-    const total = (performance.now() - started) / 1000
-    console.log(`\nall ${3 * ACCOUNTS} rows in ${total.toFixed(1)} s (${Math.round((3 * ACCOUNTS) / total)} rows/s); during the imports RSS ≤ ${mb(peakRss)}, JS heap ≤ ${mb(peakHeap)}`)
-    await app.close()
-  })
+      for (const job of jobs) {
+        let state: Record<string, unknown> = { status: 'merging' }
+        while (state.status === 'merging' || state.status === 'receiving') {
+          await new Promise((resolve) => setTimeout(resolve, 200))
+          state = (await (await fetch(`${base}/v1/admin/imports/${job.id}`, { headers: { authorization: `Bearer ${accessToken}` } })).json()) as Record<string, unknown>
+        }
+        console.log(
+          job.kind.padEnd(8),
+          String(job.rows).padStart(9),
+          job.uploaded.toFixed(1).padStart(15),
+          seconds(performance.now()).padStart(10),
+          ` ${String(state.status)}: inserted ${String(state.insertedRows)}, updated ${String(state.updatedRows)}, unchanged ${String(state.unchangedRows)}, rejected ${String(state.rejectedRows)}`,
+        )
+      }
+      clearInterval(sampler)
+      const total = (performance.now() - started) / 1000
+      console.log(`\nall ${3 * ACCOUNTS} rows in ${total.toFixed(1)} s (${Math.round((3 * ACCOUNTS) / total)} rows/s); during the imports RSS ≤ ${mb(peakRss)}, JS heap ≤ ${mb(peakHeap)}`)
+      await app.close()
+    },
+    1,
+  )
 } finally {
   await rm(dir, { recursive: true, force: true })
-  await server.stop()
 }

@@ -6,26 +6,18 @@
 import autocannon from 'autocannon'
 import { hashPassword } from '../src/auth/password.ts'
 import { loadConfig } from '../src/config.ts'
-import { createDatabaseClient } from '../src/db/client.ts'
-import { openMigrator } from '../src/db/migrator.ts'
-import { resolveDatabase } from '../src/db/prepare.ts'
-import { withScratchDatabase } from '../src/db/scratch.ts'
-import { seedDemoData } from '../src/db/seed.ts'
 import { startApiProcess, startWorkerProcess } from './api-process.ts'
+import { withDemoDatabase } from './demo-database.ts'
 
 const PEOPLE = Number(process.env.BENCH_PEOPLE ?? 500)
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 20)
 const PASSWORD = 'bench reading passphrase 1'
 
 const config = loadConfig({ ...process.env, LOG_LEVEL: 'warn', BCRYPT_COST: '4', RATE_LIMIT_MAX: '100000000', AUTH_RATE_LIMIT_MAX: '100000000', SEED_DEMO_DATA: 'false' })
-const server = await resolveDatabase(config, () => {})
 
-try {
-  await withScratchDatabase(server.url, async (url) => {
-    const migrator = await openMigrator(url)
-    await migrator.deploy().finally(() => migrator.close())
-    const db = createDatabaseClient(url, { max: 2 })
-    await seedDemoData(db.prisma)
+await withDemoDatabase(
+  config,
+  async (db) => {
     const supplier = await db.prisma.supplier.update({ where: { code: 'sibteplo' }, data: { readingWindowStartDay: 1, readingWindowEndDay: 31 } })
     const hash = await hashPassword(PASSWORD, config.auth.passwordPepper, 4)
     // People, accounts and meters, set-based.
@@ -51,8 +43,9 @@ try {
          JOIN account a ON a.id = ua."accountId" JOIN meter m ON m."accountId" = a.id WHERE u.email LIKE '%@bench.test'`,
       )
     ).rows
-    await db.close()
-
+    return targets
+  },
+  async (url, targets) => {
     const api = await startApiProcess(url, { PROCESS_ROLES: 'api' })
     const worker = startWorkerProcess(url)
     const { base } = api
@@ -113,7 +106,5 @@ try {
     }
     await api.stop()
     await worker.stop()
-  })
-} finally {
-  await server.stop()
-}
+  },
+)
