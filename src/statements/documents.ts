@@ -1,19 +1,11 @@
 import { localDate } from '../accounts/meters.ts'
 import { periodName, ruDate } from '../common/periods.ts'
 import { rubles, toKopecks } from '../common/money.ts'
+import { SERVICE_NAMES } from '../documents/labels.ts'
 import { field, heading, renderPdf, table } from '../documents/pdf.ts'
 import type { Supplier } from '../generated/prisma/client.ts'
 import { debtOf } from '../ledger/rules.ts'
 import type { Statement } from './schemas.ts'
-
-const SERVICE_NAMES: Record<string, string> = {
-  heat: 'отопление',
-  hot_water: 'горячая вода',
-  cold_water: 'холодная вода',
-  wastewater: 'водоотведение',
-  gas: 'газ',
-  electricity: 'электроэнергия',
-}
 
 /** The statement as a PDF: the same figures as the JSON, in Russian. */
 export function statementPdf(statement: Statement, timeZone: string): Promise<Buffer> {
