@@ -1,15 +1,7 @@
 import fc from 'fast-check'
-import { chooseSeparator, paymentQrPayload, PaymentQrError, purposeField, type PayeeRequisites } from '../../src/invoices/payment-qr.ts'
+import { chooseSeparator, paymentQrPayload, PaymentQrError, purposeField } from '../../src/invoices/payment-qr.ts'
+import { PAYEE } from '../support/payee.ts'
 
-const PAYEE: PayeeRequisites = {
-  name: 'ООО «Горводоканал»',
-  settlementAccount: '40702810744050000001',
-  bankName: 'Сибирский банк ПАО Сбербанк',
-  bik: '045004641',
-  correspondentAccount: '30101810500000000641',
-  inn: '5406000018',
-  kpp: '540601001',
-}
 
 /** Splits a payload back into its header, separator and fields, as a bank app does. */
 function parse(payload: string) {

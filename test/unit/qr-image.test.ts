@@ -1,10 +1,11 @@
 import QRCode from 'qrcode'
 import { paymentQrPayload } from '../../src/invoices/payment-qr.ts'
 import { paymentQrPng, paymentQrSvg } from '../../src/invoices/qr-image.ts'
+import { PAYEE } from '../support/payee.ts'
 import { scanQrPng } from '../support/qr.ts'
 
 const payload = paymentQrPayload({
-  payee: { name: 'ООО «Горводоканал»', settlementAccount: '40702810744050000001', bankName: 'Сибирский банк ПАО Сбербанк', bik: '045004641', correspondentAccount: '30101810500000000641', inn: '5406000018', kpp: '540601001' },
+  payee: PAYEE,
   amount: 1234567n,
   purpose: 'Оплата за холодную воду и водоотведение, ноябрь 2026',
   accountNumber: '5406-000123',

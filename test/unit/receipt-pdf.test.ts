@@ -1,17 +1,10 @@
 import { paymentQrPayload } from '../../src/invoices/payment-qr.ts'
 import { receiptPdf, type ReceiptDocument } from '../../src/invoices/receipt-pdf.ts'
 import { pdfImages, pdfText } from '../support/pdf.ts'
+import { PAYEE } from '../support/payee.ts'
 import { scanQrPixels } from '../support/qr.ts'
 
-const payee = {
-  name: 'ООО «Горводоканал»',
-  settlementAccount: '40702810744050000001',
-  bankName: 'Сибирский банк ПАО Сбербанк',
-  bik: '045004641',
-  correspondentAccount: '30101810500000000641',
-  inn: '5406000018',
-  kpp: '540601001',
-}
+const payee = PAYEE
 
 const receipt: ReceiptDocument = {
   number: '000123',
