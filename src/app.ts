@@ -8,6 +8,7 @@ import authDomain from './auth/index.ts'
 import billingDomain from './billing/index.ts'
 import importsDomain from './imports/index.ts'
 import jobs from './jobs/index.ts'
+import invoicesDomain from './invoices/index.ts'
 import jobsDomain from './jobs/domain.ts'
 import meDomain from './me/index.ts'
 import metaDomain from './meta/index.ts'
@@ -108,6 +109,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(importsDomain)
   await app.register(statementsDomain)
   await app.register(billingDomain)
+  await app.register(invoicesDomain)
   await app.register(readingsDomain)
   await app.register(jobsDomain)
   return app

@@ -1,23 +1,17 @@
-import { seedDemoData } from '../../src/db/seed.ts'
-import { buildTestApp, type TestContext } from '../helper.ts'
-import { DEMO, bearer, signUp } from '../support/auth.ts'
+import type { TestContext } from '../helper.ts'
+import { bearer } from '../support/auth.ts'
+import { twoCustomers } from '../support/customers.ts'
 import { pdfText } from '../support/pdf.ts'
-import { startSmtpServer, type SmtpServer } from '../support/smtp.ts'
 
 let ctx: TestContext
-let smtp: SmtpServer
 let ivan: string
 let anna: string
 let accountId: string
+let close: () => Promise<void>
 
 beforeAll(async () => {
-  smtp = await startSmtpServer()
-  ctx = await buildTestApp({ SMTP_URL: smtp.url })
-  await seedDemoData(ctx.client.prisma)
-  ivan = (await signUp(ctx, smtp, 'ivan@example.test', DEMO.ivanovHeat)).accessToken
-  anna = (await signUp(ctx, smtp, 'anna@example.test', DEMO.semenovaWater)).accessToken
+  ;({ ctx, ivan, anna, accountId, close } = await twoCustomers())
   const p = ctx.client.prisma
-  accountId = (await p.account.findFirstOrThrow({ where: { number: '5400012345' } })).id
   await p.account.update({ where: { id: accountId }, data: { openingBalance: '1000.00' } })
   const charge = (period: string, service: 'heat' | 'hot_water', amount: string) => ({
     accountId, period: new Date(`${period}-01`), service, kind: 'metered' as const, quantity: '1.000', tariff: amount, amount,
@@ -42,10 +36,7 @@ beforeAll(async () => {
     ],
   })
 })
-afterAll(async () => {
-  await ctx.close()
-  await smtp.close()
-})
+afterAll(() => close())
 
 const statement = (query: string, token = ivan, headers: Record<string, string> = {}) =>
   ctx.app.inject({ method: 'GET', url: `/v1/accounts/${accountId}/statement${query}`, headers: { ...bearer(token), ...headers } })

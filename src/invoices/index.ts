@@ -1,0 +1,6 @@
+import { domain } from '../plugins/app/domain.ts'
+import routes from './routes.ts'
+import { invoiceSchemas } from './schemas.ts'
+import service from './service.ts'
+
+export default domain('invoices', { schemas: invoiceSchemas, services: [service], routes: [routes] })

@@ -1,0 +1,50 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { AccountParams } from '../accounts/schemas.ts'
+import { callerOf } from '../access/guard.ts'
+import { problems, ref } from '../common/schemas.ts'
+import { paymentQrPng, paymentQrSvg } from './qr-image.ts'
+import { PaymentQr, PaymentQrQuery } from './schemas.ts'
+
+const invoiceRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const tags = ['accounts']
+  const anyone = { auth: { roles: ['customer', 'organization', 'operator', 'admin'] } } as const
+
+  app.get(
+    '/accounts/:accountId/payment-qr',
+    {
+      config: anyone,
+      schema: {
+        operationId: 'getPaymentQr',
+        tags,
+        summary: 'A payment QR (GOST R 56042) for any amount, or for what the account owes now',
+        description:
+          'JSON by default; `Accept: image/png` or `image/svg+xml` gives the code as an image. Bank apps scan it to fill in the payee, the account and the sum. ' +
+          'Errors: 400 `validation_failed` (amount ≤ 0 or more than two decimals, pointer `#/amount`), 404 `account_not_found`, ' +
+          "422 `supplier_requisites_incomplete` or `qr_mandatory_block_too_long` (the supplier's requisites cannot go on a QR; `fields` names them).",
+        params: AccountParams,
+        querystring: PaymentQrQuery,
+        response: {
+          200: {
+            description: 'The payload, or the code as an image.',
+            content: {
+              'application/json': { schema: ref(PaymentQr) },
+              'image/png': { schema: Type.Unsafe<Buffer>(Type.String({ format: 'binary' })) },
+              'image/svg+xml': { schema: Type.Unsafe<string>(Type.String()) },
+            },
+          },
+          ...problems(400, 404, 422),
+        },
+      },
+    },
+    async (request, reply) => {
+      const qr = await app.invoices.paymentQr(callerOf(request), request.params.accountId, request.query.amount)
+      const accept = request.headers.accept ?? ''
+      if (/image\/png/i.test(accept)) return reply.type('image/png').header('cache-control', 'private, no-store').send(await paymentQrPng(qr.payload))
+      if (/image\/svg\+xml/i.test(accept)) return reply.type('image/svg+xml').header('cache-control', 'private, no-store').send(await paymentQrSvg(qr.payload))
+      return qr
+    },
+  )
+}
+
+export default invoiceRoutes
