@@ -15,7 +15,8 @@ export interface PayeeRequisites {
   bik: string
   /** Correspondent account (к/с), 20 digits. */
   correspondentAccount: string
-  inn: string
+  /** Optional in the payload, like every field after the mandatory block. */
+  inn?: string | null
   kpp?: string | null
 }
 
@@ -51,7 +52,6 @@ export function payeeProblems(payee: PayeeRequisites): { field: keyof PayeeRequi
   need('bankName', payee.bankName.trim().length > 0 && payee.bankName.length <= 45, 'the bank name is required, at most 45 characters')
   need('bik', /^\d{9}$/.test(payee.bik), 'the BIK is 9 digits')
   need('correspondentAccount', /^\d{20}$/.test(payee.correspondentAccount), 'the correspondent account is 20 digits')
-  need('inn', /^(\d{10}|\d{12})$/.test(payee.inn), 'the INN is 10 or 12 digits')
   return problems
 }
 
@@ -84,7 +84,7 @@ export function purposeField(purpose: string): string {
 /** `|` unless a value holds it; then the first of `# ; : ^ _ ~` no value holds. */
 export function chooseSeparator(values: string[]): string {
   const separator = SEPARATORS.find((s) => values.every((v) => !v.includes(s)))
-  if (!separator) throw new PaymentQrError('qr_no_separator', 'Every separator the standard allows appears in some value.')
+  if (!separator) throw new PaymentQrError('qr_no_separator', 'Every separator the standard allows (| # ; : ^ _ ~) appears in some value of the payment (a name or an address); remove one of them.')
   return separator
 }
 
@@ -124,7 +124,8 @@ export function paymentQrFields(input: PaymentQrInput): [string, string][] {
 export function paymentQrPayload(input: PaymentQrInput): string {
   const fields = paymentQrFields(input)
   const separator = chooseSeparator(fields.map(([, value]) => value))
-  const mandatory = HEADER + separator + fields.slice(0, 5).map(([name, value]) => `${name}=${value}`).join(separator)
+  // The mandatory block is the five fields with their names and the separators between them; the header is not part of it.
+  const mandatory = fields.slice(0, 5).map(([name, value]) => `${name}=${value}`).join(separator)
   if (Buffer.byteLength(mandatory, 'utf8') > MANDATORY_BLOCK_BYTES) {
     throw new PaymentQrError('qr_mandatory_block_too_long', `The payee's name, accounts and bank take more than ${MANDATORY_BLOCK_BYTES} bytes; shorten the name or the bank name.`, ['name', 'bankName'])
   }

@@ -21,7 +21,8 @@ const invoiceRoutes: FastifyPluginAsyncTypebox = async (app) => {
         description:
           'JSON by default; `Accept: image/png` or `image/svg+xml` gives the code as an image. Bank apps scan it to fill in the payee, the account and the sum. ' +
           'Errors: 400 `validation_failed` (amount ≤ 0 or more than two decimals, pointer `#/amount`), 404 `account_not_found`, ' +
-          "422 `supplier_requisites_incomplete` or `qr_mandatory_block_too_long` (the supplier's requisites cannot go on a QR; `fields` names them).",
+          "422 `supplier_requisites_incomplete` or `qr_mandatory_block_too_long` (the supplier's requisites cannot go on a QR; `fields` names them), " +
+          '422 `qr_no_separator` (every separator the standard allows appears in the holder’s name or address).',
         params: AccountParams,
         querystring: PaymentQrQuery,
         response: {
