@@ -31,8 +31,9 @@ export function heading(doc: Pdf, text: string): void {
   doc.font('bold').fontSize(14).text(text, { align: 'center' }).moveDown(0.8).font('regular').fontSize(10)
 }
 
-export function field(doc: Pdf, label: string, value: string): void {
-  doc.font('bold').text(`${label}: `, { continued: true }).font('regular').text(value)
+/** A bold label and its value on one line; `width` keeps it clear of something drawn beside it. */
+export function field(doc: Pdf, label: string, value: string, options: { width?: number } = {}): void {
+  doc.font('bold').text(`${label}: `, { continued: true, ...options }).font('regular').text(value, options)
 }
 
 /** A simple table: fixed column widths, a bold header, rows that start a new page when needed. */

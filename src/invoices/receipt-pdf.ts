@@ -1,7 +1,7 @@
 import { rubles } from '../common/money.ts'
 import { periodName, ruDate } from '../common/periods.ts'
 import { CHARGE_KIND_NAMES, SERVICE_NAMES } from '../documents/labels.ts'
-import { renderPdf, table } from '../documents/pdf.ts'
+import { field, renderPdf, table } from '../documents/pdf.ts'
 import type { PayeeRequisites } from './payment-qr.ts'
 import { paymentQrPng } from './qr-image.ts'
 
@@ -38,8 +38,7 @@ export async function receiptPdf(receipt: ReceiptDocument): Promise<Buffer> {
     doc.image(qr, right - QR_SIZE, top, { width: QR_SIZE, height: QR_SIZE })
     doc.fontSize(13).font('bold').text(`Квитанция на оплату за ${periodName(receipt.period)}`, left, top, { width: textWidth })
     doc.fontSize(9).font('regular').text(`№ ${receipt.number} от ${ruDate(receipt.issuedOn)}`, { width: textWidth }).moveDown(0.6)
-    const line = (label: string, value: string) =>
-      doc.font('bold').text(`${label}: `, { continued: true, width: textWidth }).font('regular').text(value, { width: textWidth })
+    const line = (label: string, value: string) => field(doc, label, value, { width: textWidth })
     line('Получатель', payee.name)
     line('ИНН / КПП', `${payee.inn}${payee.kpp ? ` / ${payee.kpp}` : ''}`)
     line('Р/с', `${payee.settlementAccount} в ${payee.bankName}`)
