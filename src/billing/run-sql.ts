@@ -302,11 +302,11 @@ export async function computeCharges(tx: Tx, supplierId: string, period: string,
   // every insert more than this read).
   const [totals] = await tx.query<{ accounts: number; lines: number; amount: string; byKind: Tally[]; byService: Tally[] }>(
     `WITH l AS MATERIALIZED (SELECT "accountId", kind::text AS kind, service::text AS service, amount FROM charge WHERE "runId" = $1::uuid)
-     SELECT (SELECT count(DISTINCT "accountId")::int FROM l) AS accounts, (SELECT count(*)::int FROM l) AS lines,
-            (SELECT COALESCE(sum(amount), 0)::text FROM l) AS amount,
+     SELECT count(DISTINCT "accountId")::int AS accounts, count(*)::int AS lines, COALESCE(sum(amount), 0)::text AS amount,
             COALESCE((SELECT json_agg(k ORDER BY k.kind) FROM (SELECT kind, count(*)::int AS lines, sum(amount)::text AS amount FROM l GROUP BY kind) k), '[]') AS "byKind",
             COALESCE((SELECT json_agg(v ORDER BY v.service) FROM (SELECT service, count(*)::int AS lines, sum(amount)::text AS amount FROM l
-                      WHERE service IS NOT NULL GROUP BY service) v), '[]') AS "byService"`,
+                      WHERE service IS NOT NULL GROUP BY service) v), '[]') AS "byService"
+     FROM l`,
     [runId],
   )
   const { byKind, byService, ...counts } = totals!
