@@ -9,6 +9,8 @@ import { isConstraintViolation } from '../common/unique-violation.ts'
 import { uuidv7 } from '../common/uuid.ts'
 import { lockUntilCommit } from '../db/locks.ts'
 import type { Tx } from '../db/transaction.ts'
+import { ISSUE_INVOICES_TASK } from '../invoices/issue-sql.ts'
+import { assertReceiptRequisites } from '../invoices/qr-problem.ts'
 import { computeCharges, uncoveredTariffs } from './run-sql.ts'
 
 export const BILLING_RUN_TASK = 'billing:run'
@@ -157,10 +159,15 @@ function createBillingRunService(app: FastifyInstance) {
       return pageOf(rows, limit, (row) => [row.id], (row) => row)
     },
 
-    /** Closes the run's period: the newest completed run of it, not a dry one, with none queued or running. */
+    /**
+     * Closes the run's period: the newest completed run of it, not a dry one, with none queued or
+     * running. Its invoices are issued by a job queued in the same transaction, so the supplier's
+     * requisites must be able to go on a receipt's QR first.
+     */
     async close(context: AuditContext, runId: string): Promise<BillingRunView> {
       const run = await visible(context.caller, runId)
       await app.transaction(async (tx) => {
+        assertReceiptRequisites(await tx.supplier.findUniqueOrThrow({ where: { id: run.supplierId } }))
         await periodLock(tx, run.supplierId, run.period)
         if (await closed(tx, run.supplierId, run.period)) throw periodClosed(run.period)
         const [newest] = await tx.sql<{ id: string; status: string; dryRun: boolean }>`
@@ -171,6 +178,7 @@ function createBillingRunService(app: FastifyInstance) {
           throw new ConflictError('billing_run_not_closable', 'Only the newest completed run of a period (not a dry run) closes it.')
         }
         await tx.sql`INSERT INTO closed_period ("supplierId", period, "runId", "closedById") VALUES (${run.supplierId}::uuid, ${`${run.period}-01`}::date, ${runId}::uuid, ${context.caller.userId}::uuid)`
+        await app.jobs.add(tx, { task: ISSUE_INVOICES_TASK, payload: { supplierId: run.supplierId, period: run.period }, queue: `billing:${run.supplierId}` })
         await app.audit.record(tx, context, { supplierId: run.supplierId, entity: 'billing_period', entityId: `${run.supplierId} ${run.period}`, action: 'close', after: { runId } })
       })
       return (await one(app.db, runId))!

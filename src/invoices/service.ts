@@ -1,23 +1,41 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Caller } from '../access/guard.ts'
-import { UnprocessableError } from '../common/errors.ts'
+import { localDate } from '../accounts/meters.ts'
+import { decodeCursor, pageOf } from '../common/cursor.ts'
+import { NotFoundError } from '../common/errors.ts'
 import { formatKopecks, toKopecks } from '../common/money.ts'
+import { DEFAULT_PAGE_SIZE, type PageQuery } from '../common/schemas.ts'
+import type { Tx } from '../db/transaction.ts'
 import { balances } from '../ledger/service.ts'
-import { paymentQrPayload, PaymentQrError, type PaymentQrInput } from './payment-qr.ts'
-import type { PaymentQr } from './schemas.ts'
+import { INVOICE_COLUMNS, INVOICE_DETAIL_COLUMNS, invoiceOf, invoiceQrInput, receiptOf, summaryOf, type InvoiceRow } from './invoice-view.ts'
+import { paymentQrPayload } from './payment-qr.ts'
+import { qrPayload } from './qr-problem.ts'
+import { receiptPdf } from './receipt-pdf.ts'
+import type { Invoice, InvoiceSummary, PaymentQr } from './schemas.ts'
 
-/** A payment QR that cannot be built is the supplier's requisites' fault: 422 naming the fields. */
-export function qrPayload(input: PaymentQrInput): string {
-  try {
-    return paymentQrPayload(input)
-  } catch (error) {
-    if (!(error instanceof PaymentQrError)) throw error
-    throw new UnprocessableError(error.code, error.message, { fields: error.fields })
-  }
-}
+const invoiceNotFound = (period: string) => new NotFoundError('invoice_not_found', `No receipt was issued for ${period} on this account.`)
 
 function createInvoiceService(app: FastifyInstance) {
+  async function detail(db: Tx, where: string, values: unknown[]): Promise<Invoice | undefined> {
+    const [row] = await db.query<InvoiceRow>(`SELECT ${INVOICE_DETAIL_COLUMNS} FROM invoice i JOIN invoice_requisites q ON q.id = i."requisitesId" WHERE ${where}`, values)
+    // Issued receipts always had complete requisites (issuing checks them), so this never refuses.
+    return row && invoiceOf(row, paymentQrPayload(invoiceQrInput(row)))
+  }
+
+  /** The receipt PDF of an invoice, dated on the supplier's calendar. */
+  async function pdf(invoice: Invoice, timeZone: string): Promise<Buffer> {
+    return receiptPdf(receiptOf(invoice, localDate(new Date(invoice.issuedAt), timeZone)))
+  }
+
+  // Receipt mails carry the PDF, made when the mail is sent (the invoice never changes).
+  app.mail.renderInvoiceWith(async (invoiceId) => {
+    const invoice = await detail(app.db, 'i.id = $1::uuid', [invoiceId])
+    if (!invoice) throw new Error(`invoice ${invoiceId} is gone`)
+    const [supplier] = await app.db.sql<{ timeZone: string }>`SELECT s."timeZone" FROM supplier s JOIN account a ON a."supplierId" = s.id WHERE a.id = ${invoice.account.id}::uuid`
+    return { filename: `receipt-${invoice.account.number}-${invoice.period}.pdf`, contentType: 'application/pdf', content: await pdf(invoice, supplier!.timeZone) }
+  })
+
   return {
     /** "Create a receipt yourself": a QR for any amount, or for what the account owes now. */
     async paymentQr(caller: Caller, accountId: string, amount?: string): Promise<PaymentQr> {
@@ -34,6 +52,30 @@ function createInvoiceService(app: FastifyInstance) {
       })
       return { payload, amount: kopecks > 0n ? formatKopecks(kopecks) : null, accountNumber: account.number }
     },
+
+    /** The account's receipts, newest period first. */
+    async list(caller: Caller, accountId: string, query: PageQuery): Promise<{ items: InvoiceSummary[]; nextCursor: string | null }> {
+      const account = await app.accounts.findVisible(caller, accountId)
+      const limit = query.limit ?? DEFAULT_PAGE_SIZE
+      const before = query.cursor ? (decodeCursor(query.cursor, ['string']) as [string]) : null
+      const rows = await app.db.query<InvoiceSummary>(
+        `SELECT ${INVOICE_COLUMNS} FROM invoice i
+         WHERE i."accountId" = $1::uuid AND ($2::date IS NULL OR i.period < $2::date)
+         ORDER BY i.period DESC LIMIT $3`,
+        [account.id, before ? `${before[0]}-01` : null, limit + 1],
+      )
+      return pageOf(rows, limit, (row) => [row.period], summaryOf)
+    },
+
+    /** One receipt, as issued, and the supplier's time zone its PDF is dated in. */
+    async get(caller: Caller, accountId: string, period: string): Promise<{ invoice: Invoice; timeZone: string }> {
+      const account = await app.accounts.findVisible(caller, accountId)
+      const invoice = await detail(app.db, 'i."accountId" = $1::uuid AND i.period = $2::date', [account.id, `${period}-01`])
+      if (!invoice) throw invoiceNotFound(period)
+      return { invoice, timeZone: account.supplier.timeZone }
+    },
+
+    pdf,
   }
 }
 
@@ -47,5 +89,5 @@ export default fp(
   async function invoiceService(app: FastifyInstance) {
     app.decorate('invoices', createInvoiceService(app))
   },
-  { name: 'invoice-service', dependencies: ['prisma'] },
+  { name: 'invoice-service', dependencies: ['prisma', 'mail', 'accounts-service'] },
 )

@@ -11,6 +11,7 @@ export type MailInput =
   | { template: 'new_login'; to: string; name: string; at: Date; ip: string; device: string; timeZone: string }
   | { template: 'reading_window_open'; to: string; name: string; supplier: string; accounts: string[]; from: string; to_: string; link: string }
   | { template: 'reading_accepted'; to: string; name: string; account: string; meter: string; period: string; values: string; consumption: string | null; note: string }
+  | { template: 'invoice_issued'; to: string; name: string; supplier: string; account: string; period: string; number: string; totalDue: string; dueDate: string; link: string }
 
 export interface RenderedMail {
   to: string
@@ -105,6 +106,14 @@ export function renderMail(input: MailInput): RenderedMail {
         input.consumption ? `Расход за период: ${input.consumption}.` : 'Это первые показания счётчика: расход будет рассчитан по следующим.',
         input.note,
         'Отключить уведомления по почте можно в настройках личного кабинета.',
+      ])
+    case 'invoice_issued':
+      return render(input, `Квитанция за ${input.period}: лицевой счёт ${input.account}`, `Здравствуйте, ${input.name}!`, [
+        `${input.supplier} выставил квитанцию № ${input.number} за ${input.period} по лицевому счёту ${input.account}. Она приложена к письму в PDF; QR-код на ней можно отсканировать в приложении банка.`,
+        input.totalDue,
+        `Оплатить нужно до ${input.dueDate} включительно.`,
+        { link: input.link, label: 'Квитанция в личном кабинете' },
+        'Получать квитанции на бумаге вместо почты можно, изменив способ доставки в личном кабинете.',
       ])
     case 'new_login':
       return render(input, 'Вход с нового устройства', `Здравствуйте, ${input.name}!`, [

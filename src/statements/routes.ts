@@ -1,7 +1,5 @@
 import { randomBytes } from 'node:crypto'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { FastifyRequest } from 'fastify'
-import { Type } from 'typebox'
 import { localDate } from '../accounts/meters.ts'
 import { AccountParams } from '../accounts/schemas.ts'
 import { callerOf } from '../access/guard.ts'
@@ -10,12 +8,7 @@ import { problems, ref } from '../common/schemas.ts'
 import { balances } from '../ledger/service.ts'
 import { Statement, StatementQuery } from './schemas.ts'
 import { debtCertificatePdf, statementPdf } from './documents.ts'
-
-const pdf = { 'application/pdf': { schema: Type.Unsafe<Buffer>(Type.String({ format: 'binary' })) } }
-
-function wantsPdf(request: FastifyRequest): boolean {
-  return /application\/pdf/i.test(request.headers.accept ?? '')
-}
+import { PDF_CONTENT as pdf, wantsPdf } from '../documents/pdf-response.ts'
 
 const statementRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const tags = ['accounts']

@@ -6,6 +6,7 @@ export interface ReceivedMail {
   subject: string
   text: string
   html: string
+  attachments: { filename: string; contentType: string; content: Buffer }[]
 }
 
 /** A real SMTP server on a free loopback port, keeping what it receives (parsed) in memory. */
@@ -26,7 +27,13 @@ export async function startSmtpServer(options: { failNext?: number } = {}) {
       simpleParser(stream)
         .then((mail) => {
           const to = session.envelope.rcptTo.map((r) => r.address).join(',')
-          received.push({ to, subject: mail.subject ?? '', text: mail.text ?? '', html: typeof mail.html === 'string' ? mail.html : '' })
+          received.push({
+            to,
+            subject: mail.subject ?? '',
+            text: mail.text ?? '',
+            html: typeof mail.html === 'string' ? mail.html : '',
+            attachments: mail.attachments.map((a) => ({ filename: a.filename ?? '', contentType: a.contentType, content: a.content })),
+          })
           callback()
         })
         .catch(callback)
@@ -49,7 +56,7 @@ export async function startSmtpServer(options: { failNext?: number } = {}) {
 export type SmtpServer = Awaited<ReturnType<typeof startSmtpServer>>
 
 /** The code a mail carries ("Код: ..."), which is also the token in its link. */
-export function codeIn(mail: ReceivedMail | undefined): string {
+export function codeIn(mail: Pick<ReceivedMail, 'subject' | 'text'> | undefined): string {
   const code = mail?.text.match(/Код: ([A-Za-z0-9_-]{20,})/)?.[1]
   if (!code) throw new Error(`no code in mail: ${mail?.subject ?? '(no mail)'}`)
   return code

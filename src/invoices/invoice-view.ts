@@ -1,0 +1,85 @@
+import { holderName } from '../accounts/holder-name.ts'
+import { toKopecks } from '../common/money.ts'
+import { periodName } from '../common/periods.ts'
+import type { PaymentQrInput } from './payment-qr.ts'
+import type { ReceiptDocument } from './receipt-pdf.ts'
+import type { Invoice, InvoiceSummary } from './schemas.ts'
+
+/** An invoice row as `INVOICE_COLUMNS` selects it (numerics and dates as text). */
+export interface InvoiceRow extends Omit<InvoiceSummary, 'number'> {
+  number: number
+  delivery: 'paper' | 'electronic'
+  accountId: string
+  accountNumber: string
+  holderSurname: string
+  holderGivenNames: string | null
+  address: string
+  lines: Invoice['lines']
+  payee: Invoice['payee']
+}
+
+export const INVOICE_COLUMNS = `i.id, i.number, to_char(i.period, 'YYYY-MM') AS period,
+  to_char(i."issuedAt" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "issuedAt", i."dueDate"::text AS "dueDate",
+  i."openingBalance"::text AS "openingBalance", i.payments::text AS payments, i.charged::text AS charged, i.penalties::text AS penalties,
+  i."totalDue"::text AS "totalDue"`
+
+export const INVOICE_DETAIL_COLUMNS = `${INVOICE_COLUMNS}, i.delivery::text AS delivery, i."accountId", i."accountNumber", i."holderSurname", i."holderGivenNames",
+  i.address, i.lines, json_build_object('name', q.name, 'inn', q.inn, 'kpp', q.kpp, 'bankName', q."bankName", 'bik', q.bik,
+    'settlementAccount', q."settlementAccount", 'correspondentAccount', q."correspondentAccount") AS payee`
+
+/** What the receipt's QR carries: the payee at issue, the total due, the period and the payer. */
+export function invoiceQrInput(row: InvoiceRow): PaymentQrInput {
+  return {
+    payee: row.payee,
+    amount: toKopecks(row.totalDue),
+    purpose: `Квитанция № ${row.number} за ${periodName(row.period)}, лицевой счёт ${row.accountNumber}`,
+    accountNumber: row.accountNumber,
+    period: row.period,
+    lastName: row.holderSurname,
+    payerAddress: row.address,
+  }
+}
+
+export function invoiceOf(row: InvoiceRow, qrPayload: string): Invoice {
+  return {
+    id: row.id,
+    number: row.number,
+    period: row.period,
+    issuedAt: row.issuedAt,
+    dueDate: row.dueDate,
+    openingBalance: row.openingBalance,
+    payments: row.payments,
+    charged: row.charged,
+    penalties: row.penalties,
+    totalDue: row.totalDue,
+    delivery: row.delivery,
+    account: { id: row.accountId, number: row.accountNumber, holder: holderName(row), address: row.address },
+    payee: row.payee,
+    lines: row.lines,
+    qrPayload,
+  }
+}
+
+export function summaryOf(row: InvoiceSummary): InvoiceSummary {
+  const { id, number, period, issuedAt, dueDate, openingBalance, payments, charged, penalties, totalDue } = row
+  return { id, number, period, issuedAt, dueDate, openingBalance, payments, charged, penalties, totalDue }
+}
+
+/** The printed receipt of an invoice; its issue date is the supplier's calendar day. */
+export function receiptOf(invoice: Invoice, issuedOn: string): ReceiptDocument {
+  return {
+    number: String(invoice.number),
+    period: invoice.period,
+    issuedOn,
+    dueDate: invoice.dueDate,
+    payee: invoice.payee,
+    payer: { accountNumber: invoice.account.number, holder: invoice.account.holder, address: invoice.account.address },
+    lines: invoice.lines,
+    openingBalance: invoice.openingBalance,
+    payments: invoice.payments,
+    charged: invoice.charged,
+    penalties: invoice.penalties,
+    totalDue: invoice.totalDue,
+    qrPayload: invoice.qrPayload,
+  }
+}
