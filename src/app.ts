@@ -19,6 +19,7 @@ import authGuard from './access/guard.ts'
 import { sharedSchemas } from './common/schemas.ts'
 import type { Config } from './config.ts'
 import mail from './mail/outbox.ts'
+import renderPool from './documents/render-pool.ts'
 import configPlugin from './plugins/app/config.ts'
 import metrics from './plugins/app/metrics.ts'
 import idempotency from './plugins/app/idempotency.ts'
@@ -97,6 +98,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(swagger)
   await app.register(metrics)
   await app.register(mail)
+  await app.register(renderPool)
   await app.register(audit)
 
   // One line per domain (schemas, services, routes), each after the domains it uses.

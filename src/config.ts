@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os'
 import { Type, type Static } from 'typebox'
 import { Value } from 'typebox/value'
 import { systemClock, type Clock } from './common/clock.ts'
@@ -57,6 +58,7 @@ export const EnvSchema = Type.Object({
   WORKER_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 50, default: 4 }),
   JOB_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 100, default: 10 }),
   METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
+  PDF_THREADS: Type.Optional(Type.Integer({ minimum: 1, maximum: 64 })),
 })
 export type Env = Static<typeof EnvSchema>
 
@@ -113,6 +115,13 @@ export interface Config {
   clock: Clock
   /** When set, GET /metrics needs `Authorization: Bearer <token>`. */
   metricsToken: string | undefined
+  /** Worker threads that draw PDFs (receipts, statements, certificates) off the event loop. */
+  documents: { renderThreads: number }
+}
+
+/** PDF render threads: PDF_THREADS, or one fewer than the cores (at least one), leaving a core to the event loop. */
+function renderThreads(configured: number | undefined): number {
+  return configured ?? Math.max(1, availableParallelism() - 1)
 }
 
 export class ConfigError extends Error {
@@ -203,5 +212,6 @@ export function loadConfig(raw: Record<string, string | undefined>): Config {
     jobs: { concurrency: env.WORKER_CONCURRENCY, maxAttempts: env.JOB_MAX_ATTEMPTS },
     clock: systemClock,
     metricsToken: env.METRICS_TOKEN,
+    documents: { renderThreads: renderThreads(env.PDF_THREADS) },
   }
 }

@@ -55,13 +55,16 @@ export function payeeProblems(payee: PayeeRequisites): { field: keyof PayeeRequi
   return problems
 }
 
+// Fields declared, not constructor parameter properties: the PDF render threads load this module
+// with Node's own type stripping, which has no parameter properties.
 export class PaymentQrError extends Error {
-  constructor(
-    readonly code: 'supplier_requisites_incomplete' | 'qr_mandatory_block_too_long' | 'qr_no_separator',
-    message: string,
-    readonly fields: string[] = [],
-  ) {
+  readonly code: 'supplier_requisites_incomplete' | 'qr_mandatory_block_too_long' | 'qr_no_separator'
+  readonly fields: string[]
+
+  constructor(code: PaymentQrError['code'], message: string, fields: string[] = []) {
     super(message)
+    this.code = code
+    this.fields = fields
   }
 }
 

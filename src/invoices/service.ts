@@ -11,7 +11,6 @@ import { balances } from '../ledger/service.ts'
 import { INVOICE_COLUMNS, INVOICE_DETAIL_COLUMNS, invoiceOf, invoiceQrInput, receiptOf, summaryOf, type InvoiceRow } from './invoice-view.ts'
 import { paymentQrPayload } from './payment-qr.ts'
 import { qrPayload } from './qr-problem.ts'
-import { receiptPdf } from './receipt-pdf.ts'
 import type { Invoice, InvoiceSummary, PaymentQr } from './schemas.ts'
 
 const invoiceNotFound = (period: string) => new NotFoundError('invoice_not_found', `No receipt was issued for ${period} on this account.`)
@@ -25,7 +24,7 @@ function createInvoiceService(app: FastifyInstance) {
 
   /** The receipt PDF of an invoice, dated on the supplier's calendar. */
   async function pdf(invoice: Invoice, timeZone: string): Promise<Buffer> {
-    return receiptPdf(receiptOf(invoice, localDate(new Date(invoice.issuedAt), timeZone)))
+    return app.renderPdf({ kind: 'receipt', receipt: receiptOf(invoice, localDate(new Date(invoice.issuedAt), timeZone)) })
   }
 
   // Receipt mails carry the PDF, made when the mail is sent (the invoice never changes).
@@ -89,5 +88,5 @@ export default fp(
   async function invoiceService(app: FastifyInstance) {
     app.decorate('invoices', createInvoiceService(app))
   },
-  { name: 'invoice-service', dependencies: ['prisma', 'mail', 'accounts-service'] },
+  { name: 'invoice-service', dependencies: ['prisma', 'mail', 'render-pool', 'accounts-service'] },
 )

@@ -34,6 +34,7 @@ export function statementPdf(statement: Statement, timeZone: string): Promise<Bu
           rubles(p.chargesTotal),
           ...p.charges.map((c) => `${SERVICE_NAMES[c.service] ?? c.service}: ${rubles(c.amount)}`),
           ...(p.penalties === '0.00' ? [] : [`Пени: ${rubles(p.penalties)}`]),
+          ...(p.invoice ? [`Квитанция № ${p.invoice.number}: к оплате ${rubles(p.invoice.totalDue)} до ${ruDate(p.invoice.dueDate)}`] : []),
         ].join('\n'),
         rubles(p.payments),
         rubles(p.closingBalance),
@@ -49,11 +50,15 @@ export function statementPdf(statement: Statement, timeZone: string): Promise<Bu
 
 export interface CertificateInput {
   number: string
-  supplier: Supplier
+  supplier: Pick<Supplier, 'name' | 'inn' | 'kpp' | 'bankName' | 'bik' | 'settlementAccount' | 'correspondentAccount' | 'timeZone'>
   account: { number: string; address: string; holder: string }
   /** What the account owes now (settled payments counted); "0.00" or negative: no debt. */
   balance: string
   pendingPayments: string
+  /** Penalty lines charged on the account so far (they are part of the balance). */
+  penalties: string
+  /** The newest receipt issued, if any. */
+  lastInvoice: { number: number; period: string; totalDue: string; dueDate: string } | null
   at: Date
 }
 
@@ -80,6 +85,13 @@ export function debtCertificatePdf(input: CertificateInput): Promise<Buffer> {
         ? `По состоянию на ${date} задолженность по лицевому счёту ${input.account.number} составляет ${rubles(debt)}.`
         : `По состоянию на ${date} задолженность по лицевому счёту ${input.account.number} отсутствует${advance > 0n ? `; переплата ${rubles(advance)}` : ''}.`,
     )
+    if (toKopecks(input.penalties) !== 0n) {
+      doc.moveDown(0.5).text(`Пени за несвоевременную оплату (ч. 14 ст. 155 ЖК РФ), начисленные за всё время и учтённые в расчёте: ${rubles(input.penalties)}.`)
+    }
+    if (input.lastInvoice) {
+      const last = input.lastInvoice
+      doc.moveDown(0.5).text(`Последняя квитанция: № ${last.number} за ${periodName(last.period)}, к оплате ${rubles(last.totalDue)} до ${ruDate(last.dueDate)}.`)
+    }
     if (toKopecks(input.pendingPayments) !== 0n) {
       doc.moveDown(0.5).text(`Платежи в обработке банком: ${rubles(input.pendingPayments)} (не учтены в сумме выше).`)
     }

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox'
-import { Money, Period, Uuid, ref } from '../common/schemas.ts'
+import { DateOnly, Money, Period, Uuid, ref } from '../common/schemas.ts'
 import { ServiceKind } from '../suppliers/schemas.ts'
 
 
@@ -21,6 +21,16 @@ export const StatementPeriod = Type.Object(
     chargesTotal: { ...Money, description: 'The charges of every service plus the penalties.' },
     payments: { ...Money, description: 'Settled payments dated in the period (supplier local time).' },
     closingBalance: { ...Money, description: 'openingBalance + chargesTotal − payments.' },
+    invoice: Type.Union(
+      [
+        Type.Object(
+          { number: Type.Integer({ minimum: 1 }), totalDue: Money, dueDate: DateOnly },
+          { additionalProperties: false, description: 'The receipt issued for the period (GET /v1/accounts/{id}/invoices/{period}).' },
+        ),
+        Type.Null(),
+      ],
+      { description: 'Null while the period is open, or when nothing was billed or owed.' },
+    ),
   },
   { $id: 'StatementPeriod', additionalProperties: false },
 )

@@ -1,4 +1,5 @@
 import { setClock } from '../../src/common/clock.ts'
+import { rubles } from '../../src/common/money.ts'
 import { issueInvoices } from '../../src/invoices/issue-sql.ts'
 import type { Invoice } from '../../src/invoices/schemas.ts'
 import type { TestContext } from '../helper.ts'
@@ -212,6 +213,30 @@ describe('GET /v1/accounts/{id}/invoices', () => {
     expect(bad).toMatchObject({ status: 400, code: 'validation_failed' })
     expect(bad.errors[0]!.pointer).toBe('#/period')
     expect((await call('GET', `/v1/accounts/${annaAccount}/invoices?cursor=nonsense`, anna)).json()).toMatchObject({ status: 400, code: 'invalid_cursor' })
+  })
+})
+
+describe('statements and debt certificates', () => {
+  it('name the receipt of each issued period, in JSON and in the PDF', async () => {
+    const november = await invoice('2026-11')
+    const res = await call('GET', `/v1/accounts/${annaAccount}/statement?from=2026-10&to=2026-12`, anna)
+    const periods = res.json<{ periods: { period: string; invoice: unknown }[] }>().periods
+    expect(periods.find((x) => x.period === '2026-10')!.invoice).toBeNull()
+    expect(periods.find((x) => x.period === '2026-11')!.invoice).toEqual({ number: november.number, totalDue: november.totalDue, dueDate: '2026-12-15' })
+    const pdf = await call('GET', `/v1/accounts/${annaAccount}/statement?from=2026-10&to=2026-12`, anna, { accept: 'application/pdf' })
+    expect(await pdfText(pdf.rawPayload)).toContain(`Квитанция № ${november.number}`)
+  })
+
+  it('state the last receipt and the penalties in the debt certificate', async () => {
+    const december = await invoice('2026-12')
+    // A penalty line of the open period beside whatever the runs charged.
+    await p().charge.create({ data: { accountId: annaAccount, period: new Date('2027-01-01'), kind: 'penalty', amount: '12.34' } })
+    const pdf = await call('GET', `/v1/accounts/${annaAccount}/debt-certificate`, anna)
+    expect(pdf.statusCode).toBe(200)
+    const text = await pdfText(pdf.rawPayload)
+    expect(text).toContain(`Последняя квитанция: № ${december.number} за декабрь 2026`)
+    const penalties = await p().charge.aggregate({ where: { accountId: annaAccount, kind: 'penalty' }, _sum: { amount: true } })
+    expect(text).toContain(`начисленные за всё время и учтённые в расчёте: ${rubles(penalties._sum.amount!.toFixed(2))}`)
   })
 })
 

@@ -1,0 +1,45 @@
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import { Piscina } from 'piscina'
+import type { RenderTask } from './render-task.ts'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Renders a PDF on a render thread: a page takes tens of milliseconds of CPU the event loop never spends. */
+    renderPdf(task: RenderTask): Promise<Buffer>
+  }
+}
+
+// The worker is this folder's render-worker, .ts from the sources and .js from the build.
+const here = fileURLToPath(import.meta.url)
+const WORKER = path.join(path.dirname(here), `render-worker${path.extname(here)}`)
+
+/**
+ * PDFs (receipts, statements, certificates) are drawn on a pool of worker threads, so that a
+ * burst of documents never delays other requests. Threads start on the first document and stop
+ * after a minute idle; waiting tasks queue in the pool.
+ */
+export default fp(
+  async function renderPool(app: FastifyInstance) {
+    const threads = app.config.documents.renderThreads
+    const pool = new Piscina<RenderTask, Uint8Array>({
+      filename: WORKER,
+      minThreads: 0,
+      maxThreads: threads,
+      idleTimeout: 60_000,
+      // Node's own type stripping loads the .ts worker; tsx's hooks, when present, are inherited.
+      execArgv: process.execArgv,
+    })
+    app.decorate('renderPdf', async (task: RenderTask) => {
+      const bytes = await pool.run(task)
+      return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    })
+    app.addHook('onClose', async () => {
+      // Lets queued and running renders finish (their requests are still being answered), then stops the threads.
+      await pool.close()
+    })
+  },
+  { name: 'render-pool', dependencies: ['config'] },
+)
