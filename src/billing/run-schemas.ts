@@ -122,4 +122,33 @@ export const BillingRunListQuery = Type.Object(
 
 export const BillingRunPage = Page(BillingRunView)
 
-export const runSchemas = [BillingRunSummary, BillingRunView, BillingRunStart, BillingRunPage]
+export const BillingPeriodParams = Type.Object({ supplierId: Uuid, period: Period }, { additionalProperties: false })
+
+export const BillingPeriodView = Type.Object(
+  {
+    supplierId: Uuid,
+    period: Period,
+    closed: Type.Boolean({ description: 'A closed period’s lines never change again; its receipts are issued.' }),
+    closedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+    runId: Type.Union([Uuid, Type.Null()], { description: 'The run whose lines the period keeps; null for a published period of imported charges.' }),
+    invoicesIssued: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()], { description: 'Receipts issued; null until the issuing job has run.' }),
+    invoicesIssuedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  },
+  {
+    $id: 'BillingPeriodView',
+    additionalProperties: false,
+    examples: [
+      {
+        supplierId: '01936f0e-1111-7c3d-9e4f-5a6b7c8d9e0f',
+        period: '2026-11',
+        closed: true,
+        closedAt: '2026-12-01T03:00:00.000Z',
+        runId: null,
+        invoicesIssued: 48211,
+        invoicesIssuedAt: '2026-12-01T03:00:41.512Z',
+      },
+    ],
+  },
+)
+
+export const runSchemas = [BillingRunSummary, BillingRunView, BillingRunStart, BillingRunPage, BillingPeriodView]

@@ -9,6 +9,8 @@ import { isConstraintViolation } from '../common/unique-violation.ts'
 import { uuidv7 } from '../common/uuid.ts'
 import { lockUntilCommit } from '../db/locks.ts'
 import type { Tx } from '../db/transaction.ts'
+import type { Static } from 'typebox'
+import type { BillingPeriodView } from './run-schemas.ts'
 import { ISSUE_INVOICES_TASK } from '../invoices/issue-sql.ts'
 import { assertReceiptRequisites } from '../invoices/qr-problem.ts'
 import { computeCharges, uncoveredTariffs } from './run-sql.ts'
@@ -118,6 +120,22 @@ function createBillingRunService(app: FastifyInstance) {
       WHERE id = ${runId}::uuid`
   })
 
+  const periodView = async (db: Tx, supplierId: string, period: string) =>
+    (
+      await db.sql<Static<typeof BillingPeriodView>>`
+        SELECT ${supplierId}::text AS "supplierId", ${period}::text AS period, c."supplierId" IS NOT NULL AS closed,
+          to_char(c."closedAt" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "closedAt", c."runId", c."invoicesIssued",
+          to_char(c."invoicesIssuedAt" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "invoicesIssuedAt"
+        FROM (SELECT 1) one LEFT JOIN closed_period c ON c."supplierId" = ${supplierId}::uuid AND c.period = ${`${period}-01`}::date`
+    )[0]!
+
+  /** In the closing transaction: the period closed, and its receipts queued for issue. */
+  async function closePeriod(tx: Tx, context: AuditContext, supplierId: string, period: string, runId: string | null) {
+    await tx.sql`INSERT INTO closed_period ("supplierId", period, "runId", "closedById") VALUES (${supplierId}::uuid, ${`${period}-01`}::date, ${runId}::uuid, ${context.caller.userId}::uuid)`
+    await app.jobs.add(tx, { task: ISSUE_INVOICES_TASK, payload: { supplierId, period }, queue: `billing:${supplierId}` })
+    await app.audit.record(tx, context, { supplierId, entity: 'billing_period', entityId: `${supplierId} ${period}`, action: runId ? 'close' : 'publish', after: { runId } })
+  }
+
   return {
     async start(context: AuditContext, input: { supplierId: string; period: string; dryRun?: boolean }): Promise<BillingRunView> {
       await visibleSupplier(app, context.caller, input.supplierId)
@@ -177,11 +195,35 @@ function createBillingRunService(app: FastifyInstance) {
         if (run.dryRun || run.status !== 'completed' || newest?.id !== runId) {
           throw new ConflictError('billing_run_not_closable', 'Only the newest completed run of a period (not a dry run) closes it.')
         }
-        await tx.sql`INSERT INTO closed_period ("supplierId", period, "runId", "closedById") VALUES (${run.supplierId}::uuid, ${`${run.period}-01`}::date, ${runId}::uuid, ${context.caller.userId}::uuid)`
-        await app.jobs.add(tx, { task: ISSUE_INVOICES_TASK, payload: { supplierId: run.supplierId, period: run.period }, queue: `billing:${run.supplierId}` })
-        await app.audit.record(tx, context, { supplierId: run.supplierId, entity: 'billing_period', entityId: `${run.supplierId} ${run.period}`, action: 'close', after: { runId } })
+        await closePeriod(tx, context, run.supplierId, run.period, runId)
       })
       return (await one(app.db, runId))!
+    },
+
+    /** A period: open or closed, and its receipts. */
+    async period(caller: Caller, supplierId: string, period: string) {
+      await visibleSupplier(app, caller, supplierId)
+      return periodView(app.db, supplierId, period)
+    },
+
+    /**
+     * Publishes a period of charges imported from the supplier's own billing: it closes (imports
+     * refuse it from now on) and its receipts are issued, as closing a run's period does.
+     */
+    async publish(context: AuditContext, supplierId: string, period: string) {
+      await visibleSupplier(app, context.caller, supplierId)
+      await app.transaction(async (tx) => {
+        await periodLock(tx, supplierId, period)
+        // Under the lock imports merge under: an import of the period either committed or will see it closed.
+        await lockUntilCommit(tx, 'abonent-import', supplierId)
+        assertReceiptRequisites(await tx.supplier.findUniqueOrThrow({ where: { id: supplierId } }))
+        if (await closed(tx, supplierId, period)) throw periodClosed(period)
+        if (!(await imported(tx, supplierId, period))) {
+          throw new ConflictError('period_not_imported', `${period} holds no imported charges; a period of computed charges is closed through its billing run.`)
+        }
+        await closePeriod(tx, context, supplierId, period, null)
+      })
+      return periodView(app.db, supplierId, period)
     },
   }
 }

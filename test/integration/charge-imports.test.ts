@@ -316,3 +316,34 @@ describe('access', () => {
     expect((await ctx.app.inject({ method: 'GET', url: `/v1/admin/imports/${job.id}/rejections`, headers: bearer(waterOperator) })).statusCode).toBe(404)
   })
 })
+
+describe('publishing a period of imported charges', () => {
+  const publish = (period: string, token = world.operator, supplier = heat) =>
+    ctx.app.inject({ method: 'POST', url: `/v1/admin/billing-periods/${supplier}/${period}/publish`, headers: bearer(token) })
+
+  it('closes the period and issues its receipts from the imported lines', async () => {
+    const res = await publish('2026-10')
+    expect(res.statusCode).toBe(200)
+    expect(res.json()).toMatchObject({ supplierId: heat, period: '2026-10', closed: true, runId: null, invoicesIssued: null })
+    await ctx.app.jobs.drain()
+    const view = await ctx.app.inject({ method: 'GET', url: `/v1/admin/billing-periods/${heat}/2026-10`, headers: bearer(world.operator) })
+    expect(view.json()).toMatchObject({ closed: true, invoicesIssued: expect.any(Number), invoicesIssuedAt: expect.any(String) })
+    const invoice = await ctx.app.inject({ method: 'GET', url: `/v1/accounts/${ivanovId}/invoices/2026-10`, headers: bearer(customer) })
+    expect(invoice.statusCode).toBe(200)
+    const lines = (await linesOf('2026-10')).filter((l) => l.account === DEMO.ivanovHeat.number)
+    const body = invoice.json<{ charged: string; lines: { service: string | null; kind: string; amount: string }[] }>()
+    const kopecks = (amounts: string[]) => amounts.reduce((t, a) => t + Math.round(Number(a) * 100), 0)
+    expect(kopecks([body.charged])).toBe(kopecks(lines.filter((l) => l.kind !== 'penalty').map((l) => l.amount)))
+    expect(body.lines.map((l) => `${l.service} ${l.kind}`).sort()).toEqual([...new Set(lines.map((l) => `${l.service} ${l.kind}`))].sort())
+  })
+
+  it('refuses a second publish, a later import of the period, a period without imported lines, and another supplier’s operator', async () => {
+    expect((await publish('2026-10')).json()).toMatchObject({ status: 409, code: 'period_closed' })
+    const csv = 'account;period;service;quantity;tariff;amount;line_id\n5400012345;2026-10;heat;1;2754,12;2754,12;L-0999\n'
+    const job = await imports.finished(await imports.upload('charges', csv, 'text/csv'))
+    expect(await codes(job.id)).toEqual([[2, 'period_closed']])
+    expect((await publish('2027-05')).json()).toMatchObject({ status: 409, code: 'period_not_imported' })
+    expect((await publish('2026-12', waterOperator)).json()).toMatchObject({ status: 404, code: 'supplier_not_found' })
+    expect(await ctx.client.prisma.closedPeriod.count({ where: { supplierId: heat, period: new Date('2026-12-01') } })).toBe(0)
+  })
+})
