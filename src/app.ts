@@ -20,6 +20,7 @@ import { sharedSchemas } from './common/schemas.ts'
 import type { Config } from './config.ts'
 import mail from './mail/outbox.ts'
 import renderPool from './documents/render-pool.ts'
+import storage from './storage/index.ts'
 import configPlugin from './plugins/app/config.ts'
 import metrics from './plugins/app/metrics.ts'
 import idempotency from './plugins/app/idempotency.ts'
@@ -99,6 +100,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(metrics)
   await app.register(mail)
   await app.register(renderPool)
+  await app.register(storage)
   await app.register(audit)
 
   // One line per domain (schemas, services, routes), each after the domains it uses.

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os'
 import { Type, type Static } from 'typebox'
 import { Value } from 'typebox/value'
 import { systemClock, type Clock } from './common/clock.ts'
+import type { S3Settings } from './storage/s3-store.ts'
 
 
 /**
@@ -59,6 +60,15 @@ export const EnvSchema = Type.Object({
   JOB_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 100, default: 10 }),
   METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
   PDF_THREADS: Type.Optional(Type.Integer({ minimum: 1, maximum: 64 })),
+  STORAGE_DRIVER: Type.Enum(['local', 's3'], { default: 'local' }),
+  STORAGE_DIR: Type.String({ minLength: 1, default: '.data/storage' }),
+  S3_BUCKET: Type.Optional(Type.String({ minLength: 3, maxLength: 63 })),
+  S3_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://' })),
+  S3_REGION: Type.String({ minLength: 1, default: 'us-east-1' }),
+  S3_FORCE_PATH_STYLE: Type.Boolean({ default: false }),
+  S3_ACCESS_KEY_ID: Type.Optional(Type.String({ minLength: 1 })),
+  S3_SECRET_ACCESS_KEY: Type.Optional(Type.String({ minLength: 1 })),
+  S3_PREFIX: Type.String({ pattern: '^([a-z0-9][a-z0-9._-]*/)*$', default: '' }),
 })
 export type Env = Static<typeof EnvSchema>
 
@@ -117,6 +127,8 @@ export interface Config {
   metricsToken: string | undefined
   /** Worker threads that draw PDFs (receipts, statements, certificates) off the event loop. */
   documents: { renderThreads: number }
+  /** Files outside the database (print batches): a directory on this host, or an S3-compatible bucket. */
+  storage: { driver: 'local' | 's3'; dir: string; s3: S3Settings }
 }
 
 /** PDF render threads: PDF_THREADS, or one fewer than the cores (at least one), leaving a core to the event loop. */
@@ -163,6 +175,10 @@ export function loadConfig(raw: Record<string, string | undefined>): Config {
   }
   if (env.CAPTCHA_PROVIDER !== 'none' && env.CAPTCHA_SECRET === undefined) {
     throw new ConfigError([`CAPTCHA_SECRET: is required when CAPTCHA_PROVIDER is ${env.CAPTCHA_PROVIDER}`])
+  }
+  if (env.STORAGE_DRIVER === 's3' && env.S3_BUCKET === undefined) throw new ConfigError(['S3_BUCKET: is required when STORAGE_DRIVER is s3'])
+  if ((env.S3_ACCESS_KEY_ID === undefined) !== (env.S3_SECRET_ACCESS_KEY === undefined)) {
+    throw new ConfigError(['S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY: set both, or neither (the SDK then finds credentials itself)'])
   }
   return {
     env: env.NODE_ENV,
@@ -213,5 +229,17 @@ export function loadConfig(raw: Record<string, string | undefined>): Config {
     clock: systemClock,
     metricsToken: env.METRICS_TOKEN,
     documents: { renderThreads: renderThreads(env.PDF_THREADS) },
+    storage: {
+      driver: env.STORAGE_DRIVER,
+      dir: env.STORAGE_DIR,
+      s3: {
+        bucket: env.S3_BUCKET ?? '',
+        endpoint: env.S3_ENDPOINT,
+        region: env.S3_REGION,
+        forcePathStyle: env.S3_FORCE_PATH_STYLE,
+        credentials: env.S3_ACCESS_KEY_ID && env.S3_SECRET_ACCESS_KEY ? { accessKeyId: env.S3_ACCESS_KEY_ID, secretAccessKey: env.S3_SECRET_ACCESS_KEY } : undefined,
+        prefix: env.S3_PREFIX,
+      },
+    },
   }
 }

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto'
+import { rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import { buildApp, type App } from '../src/app.ts'
 import type { Clock } from '../src/common/clock.ts'
 import { loadConfig, type Config } from '../src/config.ts'
@@ -42,6 +45,8 @@ export function testConfig(env: Record<string, string> = {}): Config {
     // Load shedding answers 503 when the event loop lags; a busy CI machine must not trip it.
     MAX_EVENT_LOOP_DELAY_MS: '0',
     PUBLIC_WEB_URL: 'https://lk.example.test',
+    // Each app its own directory of files, removed when the test closes it.
+    STORAGE_DIR: path.join(tmpdir(), `abonent-test-storage-${randomBytes(6).toString('hex')}`),
     ...env,
   })
 }
@@ -72,6 +77,7 @@ export async function buildTestApp(env: Record<string, string> = {}, options: { 
       await app.close()
       await client.close()
       await db.drop()
+      if (config.storage.driver === 'local') await rm(config.storage.dir, { recursive: true, force: true })
     },
   }
 }

@@ -133,6 +133,22 @@ export const BillingPeriodView = Type.Object(
     runId: Type.Union([Uuid, Type.Null()], { description: 'The run whose lines the period keeps; null for a published period of imported charges.' }),
     invoicesIssued: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()], { description: 'Receipts issued; null until the issuing job has run.' }),
     invoicesIssuedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+    printBatch: Type.Union(
+      [
+        Type.Object(
+          {
+            status: Type.String({ enum: ['pending', 'ready', 'empty'], description: 'pending: being made; ready: GET …/print-batch gives it; empty: no receipt goes on paper.' }),
+            invoices: Type.Integer({ minimum: 0, description: 'Paper receipts in it.' }),
+            pages: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
+            bytes: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
+            readyAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+          },
+          { additionalProperties: false },
+        ),
+        Type.Null(),
+      ],
+      { description: 'The paper receipts as one PDF for the printer; null until the receipts are issued.' },
+    ),
   },
   {
     $id: 'BillingPeriodView',
@@ -146,6 +162,7 @@ export const BillingPeriodView = Type.Object(
         runId: null,
         invoicesIssued: 48211,
         invoicesIssuedAt: '2026-12-01T03:00:41.512Z',
+        printBatch: { status: 'ready', invoices: 30112, pages: 30112, bytes: 104857600, readyAt: '2026-12-01T03:12:09.004Z' },
       },
     ],
   },

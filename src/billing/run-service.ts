@@ -125,8 +125,11 @@ function createBillingRunService(app: FastifyInstance) {
       await db.sql<Static<typeof BillingPeriodView>>`
         SELECT ${supplierId}::text AS "supplierId", ${period}::text AS period, c."supplierId" IS NOT NULL AS closed,
           to_char(c."closedAt" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "closedAt", c."runId", c."invoicesIssued",
-          to_char(c."invoicesIssuedAt" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "invoicesIssuedAt"
-        FROM (SELECT 1) one LEFT JOIN closed_period c ON c."supplierId" = ${supplierId}::uuid AND c.period = ${`${period}-01`}::date`
+          to_char(c."invoicesIssuedAt" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "invoicesIssuedAt",
+          CASE WHEN b."supplierId" IS NOT NULL THEN json_build_object('status', b.status, 'invoices', b.invoices, 'pages', b.pages, 'bytes', b.bytes,
+            'readyAt', to_char(b."readyAt" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) END AS "printBatch"
+        FROM (SELECT 1) one LEFT JOIN closed_period c ON c."supplierId" = ${supplierId}::uuid AND c.period = ${`${period}-01`}::date
+        LEFT JOIN print_batch b ON b."supplierId" = c."supplierId" AND b.period = c.period`
     )[0]!
 
   /** In the closing transaction: the period closed, and its receipts queued for issue. */

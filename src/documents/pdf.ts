@@ -9,12 +9,23 @@ const BOLD = path.join(fontsDir, 'DejaVuSans-Bold.ttf')
 
 export type Pdf = PDFKit.PDFDocument
 
-/** Builds an A4 PDF with the Cyrillic fonts registered, and returns its bytes. */
-export async function renderPdf(info: { title: string; subject?: string }, draw: (doc: Pdf) => void): Promise<Buffer> {
+export interface PdfInfo {
+  title: string
+  subject?: string
+}
+
+/** An A4 document with the Cyrillic fonts registered, not yet ended: its bytes come out as a stream. */
+export function createPdf(info: PdfInfo): Pdf {
   const doc = new PDFDocument({ size: 'A4', margin: 50, info: { Title: info.title, Subject: info.subject ?? info.title, Producer: 'Abonent' } })
   doc.registerFont('regular', REGULAR)
   doc.registerFont('bold', BOLD)
   doc.font('regular').fontSize(10)
+  return doc
+}
+
+/** Builds an A4 PDF with the Cyrillic fonts registered, and returns its bytes. */
+export async function renderPdf(info: PdfInfo, draw: (doc: Pdf) => void): Promise<Buffer> {
+  const doc = createPdf(info)
   const chunks: Buffer[] = []
   doc.on('data', (chunk: Buffer) => chunks.push(chunk))
   const done = new Promise<void>((resolve, reject) => {

@@ -3,12 +3,16 @@ import { fileURLToPath } from 'node:url'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { Piscina } from 'piscina'
-import type { RenderTask } from './render-task.ts'
+import type { MessagePort } from 'node:worker_threads'
+import type { PdfInfo } from './pdf.ts'
+import type { ReceiptBatchTask, RenderTask } from './render-task.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** Renders a PDF on a render thread: a page takes tens of milliseconds of CPU the event loop never spends. */
     renderPdf(task: RenderTask): Promise<Buffer>
+    /** Draws receipts sent through `port` into one PDF streamed back through it (see receipt-batch-pdf.ts); occupies a thread until the end. */
+    renderReceiptBatch(port: MessagePort, info: PdfInfo): Promise<void>
   }
 }
 
@@ -24,7 +28,7 @@ const WORKER = path.join(path.dirname(here), `render-worker${path.extname(here)}
 export default fp(
   async function renderPool(app: FastifyInstance) {
     const threads = app.config.documents.renderThreads
-    const pool = new Piscina<RenderTask, Uint8Array>({
+    const pool = new Piscina<RenderTask | ReceiptBatchTask, Uint8Array | undefined>({
       filename: WORKER,
       minThreads: 0,
       maxThreads: threads,
@@ -33,8 +37,11 @@ export default fp(
       execArgv: process.execArgv,
     })
     app.decorate('renderPdf', async (task: RenderTask) => {
-      const bytes = await pool.run(task)
+      const bytes = (await pool.run(task))!
       return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    })
+    app.decorate('renderReceiptBatch', async (port: MessagePort, info: PdfInfo) => {
+      await pool.run({ kind: 'receipt-batch', port, info } satisfies ReceiptBatchTask, { transferList: [port] })
     })
     app.addHook('onClose', async () => {
       // Lets queued and running renders finish (their requests are still being answered), then stops the threads.

@@ -3,12 +3,16 @@
  * everything it imports must keep to what Node's type stripping reads (no parameter properties,
  * no enums), and stay free of Fastify, pg and Prisma.
  */
+import { drawReceiptBatch } from '../invoices/receipt-batch-pdf.ts'
 import { receiptPdf } from '../invoices/receipt-pdf.ts'
 import { debtCertificatePdf, statementPdf } from '../statements/documents.ts'
-import type { RenderTask } from './render-task.ts'
+import type { ReceiptBatchTask, RenderTask } from './render-task.ts'
 
-export default async function render(task: RenderTask): Promise<Uint8Array> {
+export default async function render(task: RenderTask | ReceiptBatchTask): Promise<Uint8Array | undefined> {
   switch (task.kind) {
+    case 'receipt-batch':
+      await drawReceiptBatch(task.port, task.info)
+      return undefined
     case 'receipt':
       return receiptPdf(task.receipt)
     case 'statement':

@@ -15,11 +15,18 @@ export const ISSUE_INVOICES_TASK = 'invoices:issue'
  * - total due: opening − payments + charged + penalties (a CHECK holds it, and another holds the
  *   lines to the charged and penalty sums).
  * An account gets an invoice when it has lines in the period or owes (or is owed) something.
+ * It is delivered electronically when the account asked for that and someone with a confirmed
+ * address has linked it; on paper (the print batch) otherwise, so that no receipt goes nowhere.
  */
 const ISSUE = (newId: string) => `
-WITH acc AS MATERIALIZED (
-  SELECT a.id, a.number, a."holderSurname", a."holderGivenNames", a.address, a."openingBalance", a."receiptDelivery"
-  FROM account a WHERE a."supplierId" = $1::uuid),
+WITH mailable AS (
+  SELECT DISTINCT ua."accountId" FROM user_account ua JOIN "user" u ON u.id = ua."userId"
+  JOIN account a ON a.id = ua."accountId" AND a."supplierId" = $1::uuid AND a."receiptDelivery" = 'electronic'
+  WHERE u.email IS NOT NULL AND u."emailConfirmedAt" IS NOT NULL AND u."deletedAt" IS NULL),
+acc AS MATERIALIZED (
+  SELECT a.id, a.number, a."holderSurname", a."holderGivenNames", a.address, a."openingBalance",
+    CASE WHEN m."accountId" IS NULL THEN 'paper' ELSE 'electronic' END::"ReceiptDelivery" AS delivery
+  FROM account a LEFT JOIN mailable m ON m."accountId" = a.id WHERE a."supplierId" = $1::uuid),
 grouped AS (
   SELECT c."accountId", c.service, c.kind, c.zone, c.unit, c.tariff, sum(c.quantity) AS quantity, sum(c.amount) AS amount
   FROM charge c JOIN acc ON acc.id = c."accountId"
@@ -53,7 +60,7 @@ INSERT INTO invoice (id, "supplierId", "accountId", period, number, "requisitesI
   "openingBalance", payments, charged, penalties, "totalDue", "dueDate", delivery, "issuedAt")
 SELECT ${newId}, $1::uuid, d.id, $2::date, $4::int + row_number() OVER (ORDER BY d.number)::int, $5::uuid, $6::uuid, d.number,
   d."holderSurname", d."holderGivenNames", d.address, d.lines,
-  d.opening, d.payments, d.charged, d.penalties, d.opening - d.payments + d.charged + d.penalties, $7::date, d."receiptDelivery", $8::timestamptz
+  d.opening, d.payments, d.charged, d.penalties, d.opening - d.payments + d.charged + d.penalties, $7::date, d.delivery, $8::timestamptz
 FROM due d
 WHERE d."hasLines" OR d.opening - d.payments <> 0`
 
@@ -73,7 +80,7 @@ export interface IssueInput {
  * requisites, then the invoices, numbered on from the supplier's counter (locked until commit,
  * so two issues of one supplier number one after the other, without gaps or repeats).
  */
-export async function issueInvoices(tx: Tx, input: IssueInput): Promise<{ issued: number; requisitesId: string; firstNumber: number }> {
+export async function issueInvoices(tx: Tx, input: IssueInput): Promise<{ issued: number; paper: number; requisitesId: string; firstNumber: number }> {
   const newId = await newIdFunction(tx)
   const [requisites] = await tx.query<{ id: string }>(
     `INSERT INTO invoice_requisites (id, "supplierId", name, inn, kpp, "bankName", bik, "settlementAccount", "correspondentAccount")
@@ -86,17 +93,11 @@ export async function issueInvoices(tx: Tx, input: IssueInput): Promise<{ issued
   await tx.sql`SELECT 1 FROM invoice_counter WHERE "supplierId" = ${input.supplierId}::uuid FOR UPDATE`
   const [counter] = await tx.sql<{ last: number }>`SELECT last FROM invoice_counter WHERE "supplierId" = ${input.supplierId}::uuid`
   await tx.query(`SET LOCAL work_mem = '256MB'`)
-  const rows = await tx.query<{ n: string }>(`WITH issued AS (${ISSUE(newId)} RETURNING 1) SELECT count(*)::text AS n FROM issued`, [
-    input.supplierId,
-    `${input.period}-01`,
-    input.timeZone,
-    counter!.last,
-    requisites!.id,
-    input.runId,
-    input.dueDate,
-    input.issuedAt,
-  ])
+  const rows = await tx.query<{ n: string; paper: string }>(
+    `WITH issued AS (${ISSUE(newId)} RETURNING delivery) SELECT count(*)::text AS n, count(*) FILTER (WHERE delivery = 'paper')::text AS paper FROM issued`,
+    [input.supplierId, `${input.period}-01`, input.timeZone, counter!.last, requisites!.id, input.runId, input.dueDate, input.issuedAt],
+  )
   const issued = Number(rows[0]!.n)
   await tx.sql`UPDATE invoice_counter SET last = last + ${issued}::int WHERE "supplierId" = ${input.supplierId}::uuid`
-  return { issued, requisitesId: requisites!.id, firstNumber: counter!.last + 1 }
+  return { issued, paper: Number(rows[0]!.paper), requisitesId: requisites!.id, firstNumber: counter!.last + 1 }
 }

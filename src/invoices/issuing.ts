@@ -6,6 +6,7 @@ import { rubles, toKopecks } from '../common/money.ts'
 import { lockUntilCommit } from '../db/locks.ts'
 import type { Tx } from '../db/transaction.ts'
 import { ISSUE_INVOICES_TASK, issueInvoices } from './issue-sql.ts'
+import { queuePrintBatch } from './print-batch.ts'
 import { assertReceiptRequisites } from './qr-problem.ts'
 
 export const DELIVER_INVOICES_TASK = 'invoices:deliver'
@@ -50,7 +51,7 @@ export default fp(
           // Closing checked them; a change since then that leaves them unusable fails the job,
           // which is retried (and listed among the failed jobs) until they are fixed.
           assertReceiptRequisites(supplier)
-          const { issued } = await issueInvoices(tx, {
+          const { issued, paper } = await issueInvoices(tx, {
             supplierId,
             period,
             runId: closed.runId,
@@ -62,14 +63,15 @@ export default fp(
             UPDATE closed_period SET "invoicesIssuedAt" = ${app.config.clock.now()}, "invoicesIssued" = ${issued}::int
             WHERE "supplierId" = ${supplierId}::uuid AND period = ${`${period}-01`}::date`
           await app.jobs.add(tx, { task: DELIVER_INVOICES_TASK, payload: { supplierId, period }, key: `invoices:deliver:${supplierId}:${period}` })
+          await queuePrintBatch(app, tx, { supplierId, period, runId: closed.runId, invoices: paper })
         },
         { timeout: 3_600_000 },
       )
     })
 
     /**
-     * Mails each receipt of electronic delivery, with its PDF, to every confirmed address of the
-     * people who linked the account: all in one transaction, so a retry never mails twice.
+     * Mails each receipt of electronic delivery (each has a recipient: issuing put the others on
+     * paper), with its PDF, to every confirmed address of the people who linked the account: all in one transaction, so a retry never mails twice.
      */
     app.jobs.define(DELIVER_INVOICES_TASK, async (payload) => {
       const supplierId = String(payload.supplierId)

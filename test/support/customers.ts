@@ -8,9 +8,9 @@ import { startSmtpServer, type SmtpServer } from './smtp.ts'
  * The demo register with two signed-up customers: Ivan (heat account 5400012345) and Anna (water
  * account 12-0012346), for the tests of what a customer reads about an account.
  */
-export async function twoCustomers(options: { clock?: Clock } = {}): Promise<{ ctx: TestContext; smtp: SmtpServer; ivan: string; anna: string; accountId: string; close: () => Promise<void> }> {
+export async function twoCustomers(options: { clock?: Clock; env?: Record<string, string> } = {}): Promise<{ ctx: TestContext; smtp: SmtpServer; ivan: string; anna: string; accountId: string; close: () => Promise<void> }> {
   const smtp = await startSmtpServer()
-  const ctx = await buildTestApp({ SMTP_URL: smtp.url }, options)
+  const ctx = await buildTestApp({ SMTP_URL: smtp.url, ...options.env }, options)
   await seedDemoData(ctx.client.prisma)
   const ivan = (await signUp(ctx, smtp, 'ivan@example.test', DEMO.ivanovHeat)).accessToken
   const anna = (await signUp(ctx, smtp, 'anna@example.test', DEMO.semenovaWater)).accessToken

@@ -1,15 +1,20 @@
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs'
 
-/** The text of every page of a PDF, as a reader's copy-paste would give it (lines joined by spaces). */
-export async function pdfText(bytes: Buffer): Promise<string> {
+/** The text of each page, as a reader's copy-paste would give it (lines joined by spaces). */
+export async function pdfPages(bytes: Buffer): Promise<string[]> {
   const document = await getDocument({ data: new Uint8Array(bytes), useSystemFonts: false }).promise
   const pages: string[] = []
   for (let n = 1; n <= document.numPages; n++) {
     const content = await (await document.getPage(n)).getTextContent()
-    pages.push(content.items.map((item) => ('str' in item ? item.str : '')).join(' '))
+    pages.push(content.items.map((item) => ('str' in item ? item.str : '')).join(' ').replace(/\s+/g, ' '))
   }
   await document.destroy()
-  return pages.join('\n').replace(/\s+/g, ' ')
+  return pages
+}
+
+/** The text of every page of a PDF, as one string. */
+export async function pdfText(bytes: Buffer): Promise<string> {
+  return (await pdfPages(bytes)).join(' ').replace(/\s+/g, ' ')
 }
 
 /** The raster images a PDF's pages paint, as RGBA pixels (what a scanner of the printed page sees, before print). */
