@@ -36,8 +36,11 @@ export function ruDate(isoDate: string): string {
   return `${isoDate.slice(8, 10)}.${isoDate.slice(5, 7)}.${isoDate.slice(0, 4)}`
 }
 
+// Made once: building an Intl formatter costs about a millisecond, and every receipt names its period.
+const MONTH_YEAR = new Intl.DateTimeFormat('ru-RU', { month: 'long', year: 'numeric', timeZone: 'UTC' })
+
 /** "2026-03" → "март 2026". */
 export function periodName(period: string): string {
   const [year, month] = period.split('-').map(Number) as [number, number]
-  return new Intl.DateTimeFormat('ru-RU', { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(Date.UTC(year, month - 1, 1)).replace(' г.', '')
+  return MONTH_YEAR.format(Date.UTC(year, month - 1, 1)).replace(' г.', '')
 }

@@ -1,11 +1,12 @@
+import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import PDFDocument from 'pdfkit'
 
 // DejaVu Sans has Cyrillic glyphs and ships through npm; the PDF embeds the subset it uses.
 const fontsDir = path.join(path.dirname(createRequire(import.meta.url).resolve('dejavu-fonts-ttf/package.json')), 'ttf')
-const REGULAR = path.join(fontsDir, 'DejaVuSans.ttf')
-const BOLD = path.join(fontsDir, 'DejaVuSans-Bold.ttf')
+const FONT_FILES = { regular: path.join(fontsDir, 'DejaVuSans.ttf'), bold: path.join(fontsDir, 'DejaVuSans-Bold.ttf') } as const
+type FontName = keyof typeof FONT_FILES
 
 export type Pdf = PDFKit.PDFDocument
 
@@ -14,11 +15,45 @@ export interface PdfInfo {
   subject?: string
 }
 
+/** What of PDFKit's internals the shared fonts use (PDFKit 0.17; a test draws documents with them). */
+interface FontInternals {
+  _font: { font: unknown; constructor: new (doc: Pdf, font: unknown, id: string) => unknown }
+  _fontFamilies: Record<string, unknown>
+  _registeredFonts: Record<string, { src: unknown; family?: string }>
+  _fontCount: number
+}
+
+/**
+ * Parsing DejaVu's tables costs a document more than drawing a receipt (~20 ms of ~30), and
+ * PDFKit parses them again for every document. So each thread parses each font once and every
+ * later document wraps the parsed font in its own embedding (subset, widths), as PDFKit would.
+ */
+let parsed: { fonts: Record<FontName, unknown>; EmbeddedFont: FontInternals['_font']['constructor'] } | null = null
+const fontBytes = Object.fromEntries(Object.entries(FONT_FILES).map(([name, file]) => [name, readFileSync(file)])) as Record<FontName, Buffer>
+
+function useFonts(doc: Pdf): void {
+  const internals = doc as unknown as FontInternals
+  if (!parsed) {
+    const fonts = {} as Record<FontName, unknown>
+    for (const name of Object.keys(FONT_FILES) as FontName[]) {
+      doc.registerFont(name, fontBytes[name])
+      doc.font(name)
+      fonts[name] = internals._font.font
+    }
+    parsed = { fonts, EmbeddedFont: internals._font.constructor }
+    return
+  }
+  for (const name of Object.keys(FONT_FILES) as FontName[]) {
+    internals._registeredFonts[name] = { src: fontBytes[name] }
+    internals._fontFamilies[name] = new parsed.EmbeddedFont(doc, parsed.fonts[name], `F${++internals._fontCount}`)
+  }
+}
+
 /** An A4 document with the Cyrillic fonts registered, not yet ended: its bytes come out as a stream. */
 export function createPdf(info: PdfInfo): Pdf {
-  const doc = new PDFDocument({ size: 'A4', margin: 50, info: { Title: info.title, Subject: info.subject ?? info.title, Producer: 'Abonent' } })
-  doc.registerFont('regular', REGULAR)
-  doc.registerFont('bold', BOLD)
+  // No default font: PDFKit would parse Helvetica's metrics for every document, unused.
+  const doc = new PDFDocument({ size: 'A4', margin: 50, font: '', info: { Title: info.title, Subject: info.subject ?? info.title, Producer: 'Abonent' } } as PDFKit.PDFDocumentOptions)
+  useFonts(doc)
   doc.font('regular').fontSize(10)
   return doc
 }
