@@ -52,7 +52,7 @@ function useFonts(doc: Pdf): void {
 /** An A4 document with the Cyrillic fonts registered, not yet ended: its bytes come out as a stream. */
 export function createPdf(info: PdfInfo): Pdf {
   // No default font: PDFKit would parse Helvetica's metrics for every document, unused.
-  const doc = new PDFDocument({ size: 'A4', margin: 50, font: '', info: { Title: info.title, Subject: info.subject ?? info.title, Producer: 'Abonent' } } as PDFKit.PDFDocumentOptions)
+  const doc = new PDFDocument({ size: 'A4', margin: 50, font: '', info: { Title: info.title, Subject: info.subject ?? info.title, Producer: 'Abonent' } })
   useFonts(doc)
   doc.font('regular').fontSize(10)
   return doc
