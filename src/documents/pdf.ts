@@ -26,7 +26,8 @@ interface FontInternals {
 /**
  * Parsing DejaVu's tables costs a document more than drawing a receipt (~20 ms of ~30), and
  * PDFKit parses them again for every document. So each thread parses each font once and every
- * later document wraps the parsed font in its own embedding (subset, widths), as PDFKit would.
+ * later document wraps the parsed font in its own embedding (subset, widths), as PDFKit would,
+ * sharing the words already laid out (PDFKit's layout cache depends on the font and text only).
  */
 let parsed: { fonts: Record<FontName, unknown>; EmbeddedFont: FontInternals['_font']['constructor'] } | null = null
 const fontBytes = Object.fromEntries(Object.entries(FONT_FILES).map(([name, file]) => [name, readFileSync(file)])) as Record<FontName, Buffer>
@@ -45,9 +46,43 @@ function useFonts(doc: Pdf): void {
   }
   for (const name of Object.keys(FONT_FILES) as FontName[]) {
     internals._registeredFonts[name] = { src: fontBytes[name] }
-    internals._fontFamilies[name] = new parsed.EmbeddedFont(doc, parsed.fonts[name], `F${++internals._fontCount}`)
+    const font = new parsed.EmbeddedFont(doc, parsed.fonts[name], `F${++internals._fontCount}`) as { layoutCache?: object }
+    // Words laid out (shaped) for one document serve the next: labels and headings repeat.
+    if (Object.keys(layouts[name]).length > LAYOUT_CACHE_WORDS) layouts[name] = Object.create(null) as object
+    font.layoutCache = layouts[name]
+    internals._fontFamilies[name] = font
   }
 }
+
+const layouts: Record<FontName, object> = { regular: Object.create(null) as object, bold: Object.create(null) as object }
+
+interface PageInternals {
+  dictionary: { data: object }
+  resources: { data: object }
+  content: { data: object }
+}
+
+/**
+ * For documents of many pages (the print batch): PDFKit keeps every written page's dictionaries,
+ * and every word it has laid out, until the document ends. Called after each page, this drops
+ * what is already written (the page tree needs only the references' numbers), and the laid-out
+ * words once there are many (they are laid out again when needed).
+ */
+export function keepMemoryFlat(doc: Pdf): void {
+  let previous = doc.page as unknown as PageInternals
+  doc.on('pageAdded', () => {
+    // PDFKit has written the previous page (dictionary, resources, content) by now.
+    previous.dictionary.data = {}
+    previous.resources.data = {}
+    previous.content.data = {}
+    previous = doc.page as unknown as PageInternals
+    for (const font of Object.values((doc as unknown as FontInternals)._fontFamilies) as { layoutCache?: object }[]) {
+      if (font.layoutCache && Object.keys(font.layoutCache).length > LAYOUT_CACHE_WORDS) font.layoutCache = Object.create(null) as object
+    }
+  })
+}
+
+const LAYOUT_CACHE_WORDS = 2000
 
 /** An A4 document with the Cyrillic fonts registered, not yet ended: its bytes come out as a stream. */
 export function createPdf(info: PdfInfo): Pdf {

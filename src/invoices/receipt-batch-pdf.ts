@@ -1,6 +1,6 @@
 import { on } from 'node:events'
 import type { MessagePort } from 'node:worker_threads'
-import { createPdf, type PdfInfo } from '../documents/pdf.ts'
+import { createPdf, keepMemoryFlat, type PdfInfo } from '../documents/pdf.ts'
 import { paymentQrPrintPng } from './qr-image.ts'
 import { drawReceipt, type ReceiptDocument } from './receipt-pdf.ts'
 
@@ -16,6 +16,7 @@ export type BatchReply = { chunk: Uint8Array } | { drawn: number } | { done: tru
  */
 export async function drawReceiptBatch(port: MessagePort, info: PdfInfo): Promise<void> {
   const doc = createPdf(info)
+  keepMemoryFlat(doc)
   let pages = 1
   doc.on('pageAdded', () => {
     pages += 1
@@ -36,7 +37,7 @@ export async function drawReceiptBatch(port: MessagePort, info: PdfInfo): Promis
       if ('end' in request) break
       for (const receipt of request.receipts) {
         if (drawn > 0) doc.addPage()
-        drawReceipt(doc, receipt, await paymentQrPrintPng(receipt.qrPayload))
+        drawReceipt(doc, receipt, paymentQrPrintPng(receipt.qrPayload))
         drawn += 1
       }
       port.postMessage({ drawn } satisfies BatchReply)

@@ -32,7 +32,7 @@ export function receiptInfo(receipt: ReceiptDocument): PdfInfo {
 
 /** One A4 page in Russian: who is paid, who pays, the lines, the totals, and the payment QR. */
 export async function receiptPdf(receipt: ReceiptDocument): Promise<Buffer> {
-  const qr = await paymentQrPrintPng(receipt.qrPayload)
+  const qr = paymentQrPrintPng(receipt.qrPayload)
   return renderPdf(receiptInfo(receipt), (doc) => drawReceipt(doc, receipt, qr))
 }
 

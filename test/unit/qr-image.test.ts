@@ -1,6 +1,7 @@
 import QRCode from 'qrcode'
 import { paymentQrPayload } from '../../src/invoices/payment-qr.ts'
-import { paymentQrPng, paymentQrSvg } from '../../src/invoices/qr-image.ts'
+import { PNG } from 'pngjs'
+import { paymentQrPng, paymentQrPrintPng, paymentQrSvg } from '../../src/invoices/qr-image.ts'
 import { PAYEE } from '../support/payee.ts'
 import { scanQrPng } from '../support/qr.ts'
 
@@ -32,5 +33,17 @@ describe('payment QR image', () => {
     const svg = await paymentQrSvg(payload)
     expect(svg.startsWith('<svg')).toBe(true)
     expect(svg).toContain('viewBox')
+  })
+})
+
+describe('the printed receipt’s QR', () => {
+  it('is a greyscale PNG without alpha, two pixels a module, that scans back to the payload', () => {
+    const png = paymentQrPrintPng(payload)
+    const image = PNG.sync.read(png)
+    expect(png.readUInt8(25)).toBe(0) // colour type: greyscale
+    expect(image.width).toBe(image.height)
+    const modules = QRCode.create([{ data: Buffer.from(payload), mode: 'byte' }], { errorCorrectionLevel: 'M' }).modules
+    expect(image.width).toBe((modules.size + 8) * 2)
+    expect(scanQrPng(png)?.text).toBe(payload)
   })
 })
