@@ -45,7 +45,8 @@ export async function startApiProcess(databaseUrl: string, env: Record<string, s
 
 /** A worker process (`src/worker.ts`) beside the API, as production runs the jobs. */
 export function startWorkerProcess(databaseUrl: string, env: Record<string, string> = {}): { pid: number; stop: () => Promise<void> } {
-  const worker = spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], {
+  // The flags of `npm run worker` (package.json).
+  const worker = spawn(process.execPath, ['--max-semi-space-size=16', '--import', 'tsx', 'src/worker.ts'], {
     env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', MIGRATE_ON_START: 'false', SEED_DEMO_DATA: 'false', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   })

@@ -5,6 +5,7 @@
 // 2. PDFs: BENCH_PDFS (10,000) receipt PDFs of distinct accounts fetched from the API process
 //    (GET /v1/accounts/{id}/invoices/{period}, Accept: application/pdf; BENCH_PDF_CONNECTIONS
 //    clients, default 8; PDF_THREADS render threads, default 2); PDFs/s, latency, the API's peak RSS;
+//    then as many drawn by that many render threads alone (the work of receipt mails in workers);
 // 3. print batch: BENCH_PRINT (100,000) paper receipts of one supplier drawn by a worker process
 //    into one PDF in local storage; pages/s, size, and the worker's RSS sampled every second.
 // A scratch database (migrated, seeded, dropped after) on the embedded PostgreSQL or DATABASE_URL.
@@ -15,7 +16,10 @@ import path from 'node:path'
 import { hashPassword } from '../src/auth/password.ts'
 import { loadConfig } from '../src/config.ts'
 import { createDatabaseClient } from '../src/db/client.ts'
+import { createRenderPool } from '../src/documents/render-pool.ts'
+import { INVOICE_DETAIL_COLUMNS, invoiceOf, invoiceQrInput, receiptOf, type InvoiceRow } from '../src/invoices/invoice-view.ts'
 import { issueInvoices } from '../src/invoices/issue-sql.ts'
+import { paymentQrPayload } from '../src/invoices/payment-qr.ts'
 import { startApiProcess, startWorkerProcess } from './api-process.ts'
 import { seedBillingRegister } from './billing-seed.ts'
 import { withDemoDatabase } from './demo-database.ts'
@@ -143,6 +147,34 @@ await withDemoDatabase(
       )
     } finally {
       await api.stop()
+    }
+
+    // 2b. The same receipts drawn by render threads alone (what worker processes spend on the
+    // PDFs of receipt mails), without HTTP, sessions or the API's queries.
+    {
+      const db4 = createDatabaseClient(url, { max: 1 })
+      const rows = (
+        await db4.pool.query(
+          `SELECT ${INVOICE_DETAIL_COLUMNS} FROM invoice i JOIN invoice_requisites q ON q.id = i."requisitesId"
+           WHERE i.period = DATE '${PERIOD}-01' ORDER BY random() LIMIT $1`,
+          [PDFS],
+        )
+      ).rows as InvoiceRow[]
+      await db4.close()
+      const receipts = rows.map((row) => receiptOf(invoiceOf(row, paymentQrPayload(invoiceQrInput(row))), row.issuedAt.slice(0, 10)))
+      const threads = Number(PDF_THREADS)
+      const pool = createRenderPool(threads)
+      await Promise.all(receipts.slice(0, 20).map((receipt) => pool.run({ kind: 'receipt', receipt })))
+      const started = performance.now()
+      let next = 0
+      await Promise.all(
+        Array.from({ length: threads * 2 }, async () => {
+          while (next < receipts.length) await pool.run({ kind: 'receipt', receipt: receipts[next++]! })
+        }),
+      )
+      const wall = performance.now() - started
+      await pool.close()
+      console.log(`   render threads alone: ${count(receipts.length)} receipt PDFs in ${seconds(wall)} s, ${(receipts.length / (wall / 1000)).toFixed(0)} PDFs/s on ${threads} threads`)
     }
 
     // 3. The print batch of the first supplier, made by a worker process.

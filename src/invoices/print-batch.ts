@@ -58,13 +58,15 @@ export async function queuePrintBatch(app: FastifyInstance, tx: Tx, batch: { sup
  * a cursor, the thread draws a request's pages at a time, and the next request waits until the
  * storage has taken the bytes of the last.
  */
-async function makePrintBatch(app: FastifyInstance, supplierId: string, period: string): Promise<{ pages: number; bytes: number; key: string } | null> {
+async function makePrintBatch(app: FastifyInstance, supplierId: string, period: string): Promise<void> {
   const supplier = await app.prisma.supplier.findUniqueOrThrow({ where: { id: supplierId } })
   const key = storageKeyOf(supplierId, period)
   return app.transaction(
     async (tx) => {
+      // Locked for the whole job (a second job of the period waits, then finds it made), read after.
+      await tx.sql`SELECT 1 FROM print_batch WHERE "supplierId" = ${supplierId}::uuid AND period = ${`${period}-01`}::date FOR UPDATE`
       const [batch] = await tx.sql<{ status: string }>`SELECT status::text FROM print_batch WHERE "supplierId" = ${supplierId}::uuid AND period = ${`${period}-01`}::date`
-      if (batch?.status !== 'pending') return null
+      if (batch?.status !== 'pending') return
       await tx.query(
         `DECLARE paper NO SCROLL CURSOR FOR
          SELECT ${INVOICE_DETAIL_COLUMNS} FROM invoice i JOIN invoice_requisites q ON q.id = i."requisitesId"
@@ -118,7 +120,9 @@ async function makePrintBatch(app: FastifyInstance, supplierId: string, period: 
         if (!problem.error) send({ end: true })
         const [{ bytes }] = await Promise.all([stored, rendering])
         if (problem.error) throw problem.error
-        return { pages, bytes, key }
+        await tx.sql`
+          UPDATE print_batch SET status = 'ready', pages = ${pages}::int, bytes = ${bytes}::bigint, "storageKey" = ${key}, "readyAt" = ${app.config.clock.now()}
+          WHERE "supplierId" = ${supplierId}::uuid AND period = ${`${period}-01`}::date`
       } finally {
         // Ends the render thread's wait, whatever happened here.
         port.close()
@@ -133,11 +137,7 @@ function createPrintBatchService(app: FastifyInstance) {
   app.jobs.define(PRINT_INVOICES_TASK, async (payload) => {
     const supplierId = String(payload.supplierId)
     const period = String(payload.period)
-    const made = await makePrintBatch(app, supplierId, period)
-    if (!made) return
-    await app.db.sql`
-      UPDATE print_batch SET status = 'ready', pages = ${made.pages}::int, bytes = ${made.bytes}::bigint, "storageKey" = ${made.key}, "readyAt" = ${app.config.clock.now()}
-      WHERE "supplierId" = ${supplierId}::uuid AND period = ${`${period}-01`}::date AND status = 'pending'`
+    await makePrintBatch(app, supplierId, period)
   })
 
   async function file(supplierId: string, period: string): Promise<{ blob: StoredBlob; filename: string }> {

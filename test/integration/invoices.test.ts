@@ -261,6 +261,25 @@ describe('what the database holds to', () => {
     await expect(copy(`'[{"amount": "1.00"}]', "openingBalance", payments, charged, penalties, "totalDue", "dueDate", delivery, "issuedAt"`)).rejects.toThrow(/invoice_lines_add_up/)
   })
 
+  it('refuses an invoice of an account or requisites that do not exist, and the deletion of an account with receipts', async () => {
+    const [one] = await p().$queryRawUnsafe<{ id: string; accountId: string }[]>(`SELECT id::text, "accountId"::text FROM invoice LIMIT 1`)
+    const copy = (account: string, requisites: string) =>
+      p().$executeRawUnsafe(
+        `INSERT INTO invoice (id, "supplierId", "accountId", period, number, "requisitesId", "accountNumber", "holderSurname", address, lines,
+           "openingBalance", payments, charged, penalties, "totalDue", "dueDate", delivery, "issuedAt")
+         SELECT gen_random_uuid(), "supplierId", ${account}, '2030-02-01', 999998, ${requisites}, "accountNumber", "holderSurname", address, lines,
+           "openingBalance", payments, charged, penalties, "totalDue", "dueDate", delivery, "issuedAt"
+         FROM invoice WHERE id = $1::uuid`,
+        one!.id,
+      )
+    await expect(copy('gen_random_uuid()', '"requisitesId"')).rejects.toThrow(/invoice_accountId_fkey/)
+    await expect(copy('"accountId"', 'gen_random_uuid()')).rejects.toThrow(/invoice_requisitesId_fkey/)
+    // An account with receipts but no lines (a carried-in balance only): the invoices' own guard.
+    const bare = await p().account.create({ data: { supplierId: water, number: '12-0099999', holderSurname: 'Долгова', address: 'г. Новосибирск, ул. Ленина, д. 1', openingBalance: '5.00' } })
+    await ctx.app.transaction((tx) => issueInvoices(tx, { supplierId: water, period: '2031-01', runId: null, timeZone: 'Asia/Novosibirsk', dueDate: '2031-02-15', issuedAt: clock.now() }))
+    await expect(p().$executeRawUnsafe(`DELETE FROM account WHERE id = $1::uuid`, bare.id)).rejects.toThrow(/invoice_accountId_fkey/)
+  })
+
   it('numbers two issues of one supplier at once one after the other, never twice (repeated)', async () => {
     const supplier = await p().supplier.findUniqueOrThrow({ where: { code: 'energosbyt' } })
     await p().account.updateMany({ where: { supplierId: supplier.id }, data: { openingBalance: '10.00' } })

@@ -133,6 +133,19 @@ describe('the print batch of a closed period', () => {
     expect(await p().printBatch.findUniqueOrThrow({ where: { supplierId_period: { supplierId: water, period: new Date('2026-11-01') } } })).toEqual(before)
   })
 
+  it('is made by one of two jobs that start at once, and its size is the stored file’s (repeated)', async () => {
+    const where = { supplierId_period: { supplierId: water, period: new Date('2026-11-01') } }
+    for (let round = 0; round < 4; round++) {
+      await p().printBatch.update({ where, data: { status: 'pending', pages: null, bytes: null, storageKey: null, readyAt: null } })
+      await s3.store().delete(`print-batches/${water}/2026-11.pdf`)
+      for (let i = 0; i < 2; i++) await ctx.app.transaction((tx) => ctx.app.jobs.add(tx, { task: 'invoices:print', payload: { supplierId: water, period: '2026-11' } }))
+      await Promise.all([ctx.app.jobs.drain(), ctx.app.jobs.drain()])
+      const batch = await p().printBatch.findUniqueOrThrow({ where })
+      expect(batch).toMatchObject({ status: 'ready', pages: 5 })
+      expect((await s3.store().get(`print-batches/${water}/2026-11.pdf`))?.bytes).toBe(Number(batch.bytes))
+    }
+  })
+
   it('stays pending while storage is down, leaves no object, and is made when the retried job finds it back', async () => {
     await s3.stop()
     try {

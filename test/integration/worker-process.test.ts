@@ -7,7 +7,7 @@ import { bearer, createStaff, login, supplierId } from '../support/auth.ts'
 // `npm run worker` as it runs in production: a process of its own, killed without warning.
 function startWorker(databaseUrl: string): { child: ChildProcess; exited: Promise<void>; output: () => string } {
   let output = ''
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], {
+  const child = spawn(process.execPath, ['--max-semi-space-size=16', '--import', 'tsx', 'src/worker.ts'], {
     env: { ...process.env, NODE_OPTIONS: '', NODE_ENV: 'test', LOG_LEVEL: 'warn', DATABASE_URL: databaseUrl, MIGRATE_ON_START: 'false', SEED_DEMO_DATA: 'false' },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
