@@ -274,7 +274,7 @@ describe('what the database holds to', () => {
       )
     await expect(copy('gen_random_uuid()', '"requisitesId"')).rejects.toThrow(/invoice_accountId_fkey/)
     await expect(copy('"accountId"', 'gen_random_uuid()')).rejects.toThrow(/invoice_requisitesId_fkey/)
-    // An account with receipts but no lines (a carried-in balance only): the invoices' own guard.
+    // An account with receipts but no lines (a carried-in balance only): held by the invoices' own key.
     const bare = await p().account.create({ data: { supplierId: water, number: '12-0099999', holderSurname: 'Долгова', address: 'г. Новосибирск, ул. Ленина, д. 1', openingBalance: '5.00' } })
     await ctx.app.transaction((tx) => issueInvoices(tx, { supplierId: water, period: '2031-01', runId: null, timeZone: 'Asia/Novosibirsk', dueDate: '2031-02-15', issuedAt: clock.now() }))
     await expect(p().$executeRawUnsafe(`DELETE FROM account WHERE id = $1::uuid`, bare.id)).rejects.toThrow(/invoice_accountId_fkey/)
