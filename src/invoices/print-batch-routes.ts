@@ -2,11 +2,11 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply } from 'fastify'
 import { Type } from 'typebox'
 import { callerOf } from '../access/guard.ts'
-import { BillingPeriodParams } from '../billing/run-schemas.ts'
-import { Uuid, problems } from '../common/schemas.ts'
+import { Period, Uuid, problems } from '../common/schemas.ts'
 import type { StoredBlob } from '../storage/blob-store.ts'
 
 const RunParams = Type.Object({ runId: Uuid }, { additionalProperties: false })
+const PeriodParams = Type.Object({ supplierId: Uuid, period: Period }, { additionalProperties: false })
 
 const PRINT_BATCH = {
   description: 'The period’s paper receipts, one A4 page each, sorted by address (numbers in order: д. 9 before д. 10).',
@@ -52,7 +52,7 @@ const printBatchRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'A closed period’s paper receipts as one PDF for the printer',
         description: `${ABOUT}, 404 \`supplier_not_found\`.`,
-        params: BillingPeriodParams,
+        params: PeriodParams,
         response: { 200: PRINT_BATCH, ...problems(400, 404, 409) },
       },
     },

@@ -1,4 +1,4 @@
-import { moduleLoaderArgs } from '../../src/documents/render-pool.ts'
+import { moduleLoaderArgs } from '../../src/rendering/render-pool.ts'
 
 describe('the flags a render thread inherits', () => {
   it('keeps how modules load (tsx) and drops process-wide V8 flags, which worker threads refuse', () => {

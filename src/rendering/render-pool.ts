@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { Piscina } from 'piscina'
 import type { MessagePort } from 'node:worker_threads'
-import type { PdfInfo } from './pdf.ts'
+import type { PdfInfo } from '../documents/pdf.ts'
 import type { ReceiptBatchTask, RenderTask } from './render-task.ts'
 
 declare module 'fastify' {

@@ -1,6 +1,6 @@
 import type { MessagePort } from 'node:worker_threads'
 import type { ReceiptDocument } from '../invoices/receipt-pdf.ts'
-import type { PdfInfo } from './pdf.ts'
+import type { PdfInfo } from '../documents/pdf.ts'
 import type { CertificateInput } from '../statements/documents.ts'
 import type { Statement } from '../statements/schemas.ts'
 
