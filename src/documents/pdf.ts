@@ -48,7 +48,7 @@ function useFonts(doc: Pdf): void {
     internals._registeredFonts[name] = { src: fontBytes[name] }
     const font = new parsed.EmbeddedFont(doc, parsed.fonts[name], `F${++internals._fontCount}`) as { layoutCache?: object }
     // Words laid out (shaped) for one document serve the next: labels and headings repeat.
-    if (Object.keys(layouts[name]).length > LAYOUT_CACHE_WORDS) layouts[name] = Object.create(null) as object
+    layouts[name] = bounded(layouts[name])
     font.layoutCache = layouts[name]
     internals._fontFamilies[name] = font
   }
@@ -77,12 +77,17 @@ export function keepMemoryFlat(doc: Pdf): void {
     previous.content.data = {}
     previous = doc.page as unknown as PageInternals
     for (const font of Object.values((doc as unknown as FontInternals)._fontFamilies) as { layoutCache?: object }[]) {
-      if (font.layoutCache && Object.keys(font.layoutCache).length > LAYOUT_CACHE_WORDS) font.layoutCache = Object.create(null) as object
+      if (font.layoutCache) font.layoutCache = bounded(font.layoutCache)
     }
   })
 }
 
 const LAYOUT_CACHE_WORDS = 2000
+
+/** A layout cache, or a fresh one once it holds more than LAYOUT_CACHE_WORDS words. */
+function bounded(cache: object): object {
+  return Object.keys(cache).length > LAYOUT_CACHE_WORDS ? (Object.create(null) as object) : cache
+}
 
 /** An A4 document with the Cyrillic fonts registered, not yet ended: its bytes come out as a stream. */
 export function createPdf(info: PdfInfo): Pdf {

@@ -1,6 +1,13 @@
 import { newIdFunction } from '../db/ids.ts'
 import type { Tx } from '../db/transaction.ts'
 
+/**
+ * Who a receipt mail may go to (`u`: the user who linked the account). Issuing marks an invoice
+ * electronic only when someone passes it, and delivery mails exactly those: one rule, so an
+ * electronic invoice always has a recipient.
+ */
+export const RECEIPT_RECIPIENT = `u.email IS NOT NULL AND u."emailConfirmedAt" IS NOT NULL AND u."deletedAt" IS NULL`
+
 /** The job closing a period queues: it issues the period's invoices (invoices/issuing.ts). */
 export const ISSUE_INVOICES_TASK = 'invoices:issue'
 
@@ -22,7 +29,7 @@ const ISSUE = (newId: string) => `
 WITH mailable AS (
   SELECT DISTINCT ua."accountId" FROM user_account ua JOIN "user" u ON u.id = ua."userId"
   JOIN account a ON a.id = ua."accountId" AND a."supplierId" = $1::uuid AND a."receiptDelivery" = 'electronic'
-  WHERE u.email IS NOT NULL AND u."emailConfirmedAt" IS NOT NULL AND u."deletedAt" IS NULL),
+  WHERE ${RECEIPT_RECIPIENT}),
 acc AS MATERIALIZED (
   SELECT a.id, a.number, a."holderSurname", a."holderGivenNames", a.address, a."openingBalance",
     CASE WHEN m."accountId" IS NULL THEN 'paper' ELSE 'electronic' END::"ReceiptDelivery" AS delivery

@@ -5,7 +5,8 @@ import { addMonths, periodName, ruDate } from '../common/periods.ts'
 import { rubles, toKopecks } from '../common/money.ts'
 import { lockUntilCommit } from '../db/locks.ts'
 import type { Tx } from '../db/transaction.ts'
-import { ISSUE_INVOICES_TASK, issueInvoices } from './issue-sql.ts'
+import { Prisma } from '../generated/prisma/client.ts'
+import { ISSUE_INVOICES_TASK, RECEIPT_RECIPIENT, issueInvoices } from './issue-sql.ts'
 import { queuePrintBatch } from './print-batch.ts'
 import { assertReceiptRequisites } from './qr-problem.ts'
 
@@ -71,7 +72,8 @@ export default fp(
 
     /**
      * Mails each receipt of electronic delivery (each has a recipient: issuing put the others on
-     * paper), with its PDF, to every confirmed address of the people who linked the account: all in one transaction, so a retry never mails twice.
+     * paper), with its PDF, to every confirmed address of the people who linked the account: all
+     * in one transaction, so a retry never mails twice.
      */
     app.jobs.define(DELIVER_INVOICES_TASK, async (payload) => {
       const supplierId = String(payload.supplierId)
@@ -93,7 +95,7 @@ export default fp(
               JOIN user_account ua ON ua."accountId" = i."accountId"
               JOIN "user" u ON u.id = ua."userId"
               WHERE i."supplierId" = ${supplierId}::uuid AND i.period = ${`${period}-01`}::date AND i.delivery = 'electronic'
-                AND u.email IS NOT NULL AND u."emailConfirmedAt" IS NOT NULL AND u."deletedAt" IS NULL
+                AND ${Prisma.raw(RECEIPT_RECIPIENT)}
                 AND (i.id, u.email) > (${after[0]}::uuid, ${after[1]})
               ORDER BY i.id, u.email
               LIMIT ${MAIL_BATCH}`

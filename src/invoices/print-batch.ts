@@ -20,17 +20,6 @@ export const PRINT_INVOICES_TASK = 'invoices:print'
 /** Receipts sent to the render thread at a time: a few hundred kilobytes of PDF in flight. */
 const PAGES_PER_REQUEST = 200
 
-export interface PrintBatchRow {
-  supplierId: string
-  period: string
-  runId: string | null
-  status: 'pending' | 'ready' | 'empty'
-  invoices: number
-  pages: number | null
-  bytes: string | null
-  storageKey: string | null
-  readyAt: string | null
-}
 
 function deferred() {
   let resolve!: () => void
@@ -140,29 +129,27 @@ function createPrintBatchService(app: FastifyInstance) {
     await makePrintBatch(app, supplierId, period)
   })
 
-  async function file(supplierId: string, period: string): Promise<{ blob: StoredBlob; filename: string }> {
-    const [batch] = await app.db.sql<PrintBatchRow>`
-      SELECT status::text, invoices, "storageKey" FROM print_batch WHERE "supplierId" = ${supplierId}::uuid AND period = ${`${period}-01`}::date`
+  async function file(supplier: { id: string; code: string }, period: string): Promise<{ blob: StoredBlob; filename: string }> {
+    const [batch] = await app.db.sql<{ status: 'pending' | 'ready' | 'empty'; storageKey: string | null }>`
+      SELECT status::text, "storageKey" FROM print_batch WHERE "supplierId" = ${supplier.id}::uuid AND period = ${`${period}-01`}::date`
     if (!batch || batch.status === 'pending') {
       throw new ConflictError('print_batch_not_ready', `The print batch of ${period} is not made yet: the period must be closed and its receipts issued; it is made by a job after that.`)
     }
     if (batch.status === 'empty') throw new NotFoundError('print_batch_empty', `No receipt of ${period} goes on paper: every one is delivered electronically.`)
     const blob = await app.storage.get(batch.storageKey!)
     if (!blob) throw new Error(`print batch ${batch.storageKey} is missing from storage`)
-    const supplier = await app.prisma.supplier.findUniqueOrThrow({ where: { id: supplierId }, select: { code: true } })
     return { blob, filename: `receipts-${supplier.code}-${period}.pdf` }
   }
 
   return {
     /** The period's print batch as stored, for a caller who may see the supplier. */
     async ofPeriod(caller: Caller, supplierId: string, period: string) {
-      await visibleSupplier(app, caller, supplierId)
-      return file(supplierId, period)
+      return file(await visibleSupplier(app, caller, supplierId), period)
     },
     /** The print batch of a run's period; only a closed run's period has one. */
     async ofRun(caller: Caller, runId: string) {
       const run = await app.billingRuns.get(caller, runId)
-      return file(run.supplierId, run.period)
+      return file(await app.prisma.supplier.findUniqueOrThrow({ where: { id: run.supplierId }, select: { id: true, code: true } }), run.period)
     },
   }
 }
