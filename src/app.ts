@@ -11,6 +11,7 @@ import jobs from './jobs/index.ts'
 import invoicesDomain from './invoices/index.ts'
 import jobsDomain from './jobs/domain.ts'
 import meDomain from './me/index.ts'
+import paymentsDomain from './payments/index.ts'
 import metaDomain from './meta/index.ts'
 import readingsDomain from './readings/index.ts'
 import statementsDomain from './statements/index.ts'
@@ -114,6 +115,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(statementsDomain)
   await app.register(billingDomain)
   await app.register(invoicesDomain)
+  await app.register(paymentsDomain)
   await app.register(readingsDomain)
   await app.register(jobsDomain)
   return app

@@ -69,6 +69,12 @@ export const EnvSchema = Type.Object({
   S3_ACCESS_KEY_ID: Type.Optional(Type.String({ minLength: 1 })),
   S3_SECRET_ACCESS_KEY: Type.Optional(Type.String({ minLength: 1 })),
   S3_PREFIX: Type.String({ pattern: '^([a-z0-9][a-z0-9._-]*/)*$', default: '' }),
+  PUBLIC_API_URL: Type.String({ pattern: '^https?://', default: 'http://localhost:3000' }),
+  PAYMENT_RETURN_ORIGINS: Type.String({ default: '' }),
+  PAYMENTS_SANDBOX: Type.Optional(Type.Boolean()),
+  PAYMENT_SANDBOX_SECRET: Type.Optional(Type.String({ pattern: '^whsec_[A-Za-z0-9+/]{32,}={0,2}$' })),
+  PAYMENT_PENDING_TTL_MIN: Type.Integer({ minimum: 5, maximum: 10_080, default: 60 }),
+  PAYMENT_NOTIFICATION_TOLERANCE_S: Type.Integer({ minimum: 30, maximum: 3600, default: 300 }),
 })
 export type Env = Static<typeof EnvSchema>
 
@@ -129,6 +135,18 @@ export interface Config {
   documents: { renderThreads: number }
   /** Files outside the database (print batches): a directory on this host, or an S3-compatible bucket. */
   storage: { driver: 'local' | 's3'; dir: string; s3: S3Settings }
+  /** Where the API is reached from outside: payment pages and providers' notifications point there. */
+  publicApiUrl: string
+  payments: {
+    /** Origins (and app schemes) a payment may send the customer back to: the web app's, and PAYMENT_RETURN_ORIGINS. */
+    returnOrigins: string[]
+    /** The sandbox provider (a page that pretends to take the money): never in production. */
+    sandbox: { enabled: boolean; secret: string }
+    /** A pending online payment not settled by then is canceled. */
+    pendingTtlMin: number
+    /** How old a signed notification may be (its signed timestamp against the clock). */
+    notificationToleranceS: number
+  }
 }
 
 /** PDF render threads: PDF_THREADS, or one fewer than the cores (at least one), leaving a core to the event loop. */
@@ -175,6 +193,9 @@ export function loadConfig(raw: Record<string, string | undefined>): Config {
   }
   if (env.CAPTCHA_PROVIDER !== 'none' && env.CAPTCHA_SECRET === undefined) {
     throw new ConfigError([`CAPTCHA_SECRET: is required when CAPTCHA_PROVIDER is ${env.CAPTCHA_PROVIDER}`])
+  }
+  if (env.NODE_ENV === 'production' && env.PAYMENTS_SANDBOX === true) {
+    throw new ConfigError(['PAYMENTS_SANDBOX: the sandbox pretends to take money, so production refuses it'])
   }
   if (env.STORAGE_DRIVER === 's3' && env.S3_BUCKET === undefined) throw new ConfigError(['S3_BUCKET: is required when STORAGE_DRIVER is s3'])
   if ((env.S3_ACCESS_KEY_ID === undefined) !== (env.S3_SECRET_ACCESS_KEY === undefined)) {
@@ -240,6 +261,17 @@ export function loadConfig(raw: Record<string, string | undefined>): Config {
         credentials: env.S3_ACCESS_KEY_ID && env.S3_SECRET_ACCESS_KEY ? { accessKeyId: env.S3_ACCESS_KEY_ID, secretAccessKey: env.S3_SECRET_ACCESS_KEY } : undefined,
         prefix: env.S3_PREFIX,
       },
+    },
+    publicApiUrl: env.PUBLIC_API_URL.replace(/\/+$/, ''),
+    payments: {
+      returnOrigins: [new URL(env.PUBLIC_WEB_URL).origin, ...env.PAYMENT_RETURN_ORIGINS.split(',').map((origin) => origin.trim()).filter(Boolean)],
+      sandbox: {
+        enabled: env.PAYMENTS_SANDBOX ?? env.NODE_ENV !== 'production',
+        // Development only: the sandbox never runs in production (above).
+        secret: env.PAYMENT_SANDBOX_SECRET ?? `whsec_${Buffer.from('development-only-sandbox-secret!').toString('base64')}`,
+      },
+      pendingTtlMin: env.PAYMENT_PENDING_TTL_MIN,
+      notificationToleranceS: env.PAYMENT_NOTIFICATION_TOLERANCE_S,
     },
   }
 }

@@ -15,7 +15,8 @@ import type { PenaltyRules } from './penalties.ts'
  * - debts: each period's lines other than penalties, due on the supplier's due day of the next
  *   month (the last day of a shorter month); a positive opening balance is the oldest debt and
  *   carries no penalty (its age is not known), so it takes the first payments;
- * - payments: settled ones by their local date in the supplier's time zone; a negative opening
+ * - payments: settled ones by their local date in the supplier's time zone, less what was later
+ *   refunded of them (a refund is never a debt of its own, so the line stays monotonic); a negative opening
  *   balance or a period whose net is negative (recalculations) is a credit like a payment;
  * - allocation oldest due date first: every account's debts and payments laid on one line of
  *   cumulative amounts; each stretch between two consecutive ends belongs to one debt and one
@@ -51,9 +52,10 @@ const PENALTIES = (newId: string) => `
     FROM (
       SELECT p."accountId", p.day, sum(p.amount) AS amount
       FROM (
-        SELECT pay."accountId", (pay."paidAt" AT TIME ZONE sup.tz)::date AS day, pay.amount
+        SELECT pay."accountId", (pay."paidAt" AT TIME ZONE sup.tz)::date AS day, pay.amount - pay."refundedAmount" AS amount
         FROM payment pay JOIN acc ON acc.id = pay."accountId" CROSS JOIN sup
-        WHERE pay.status = 'succeeded' AND pay."paidAt" < ($3::date + 1)::timestamp AT TIME ZONE sup.tz
+        WHERE pay.status IN ('succeeded', 'refunded') AND pay.amount > pay."refundedAmount"
+          AND pay."paidAt" < ($3::date + 1)::timestamp AT TIME ZONE sup.tz
         UNION ALL
         SELECT id, DATE '1900-01-01', -opening FROM acc WHERE opening < 0
         UNION ALL

@@ -94,10 +94,11 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   422: 'Well-formed but not acceptable.',
   429: 'Too many requests (`rate_limited`); see the Retry-After header.',
   500: 'Unexpected server error (`internal_error`).',
+  502: 'A service the API depends on (a payment provider) did not answer; nothing was changed.',
   503: 'Temporarily unavailable.',
 }
 
-type ProblemStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 503
+type ProblemStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 502 | 503
 
 function problemResponses(statuses: number[]) {
   return Object.fromEntries(

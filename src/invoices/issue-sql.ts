@@ -53,10 +53,10 @@ earlier AS (
   GROUP BY 1),
 paid AS (
   SELECT p."accountId",
-    COALESCE(sum(p.amount) FILTER (WHERE (p."paidAt" AT TIME ZONE $3) < $2::date), 0) AS earlier,
-    COALESCE(sum(p.amount) FILTER (WHERE (p."paidAt" AT TIME ZONE $3) >= $2::date), 0) AS during
-  FROM payment p JOIN acc ON acc.id = p."accountId"
-  WHERE p.status = 'succeeded' AND (p."paidAt" AT TIME ZONE $3) < $2::date + interval '1 month'
+    COALESCE(sum(p.amount) FILTER (WHERE (p.at AT TIME ZONE $3) < $2::date), 0) AS earlier,
+    COALESCE(sum(p.amount) FILTER (WHERE (p.at AT TIME ZONE $3) >= $2::date), 0) AS during
+  FROM ledger_payment p JOIN acc ON acc.id = p."accountId"
+  WHERE (p.at AT TIME ZONE $3) < $2::date + interval '1 month'
   GROUP BY 1),
 due AS (
   SELECT acc.*, COALESCE(l.lines, '[]'::jsonb) AS lines, COALESCE(l.charged, 0) AS charged, COALESCE(l.penalties, 0) AS penalties,

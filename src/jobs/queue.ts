@@ -7,6 +7,12 @@ export interface JobSpec {
   /** Jobs of one queue run one at a time, in the order they were queued. */
   queue?: string
   runAt?: Date
+  /**
+   * Run no sooner than this many ms after the database's now: for waits measured from the
+   * injected clock (a test clock may stand days away from the database's), whose job then
+   * checks the clock itself.
+   */
+  delayMs?: number
   maxAttempts?: number
   /** A job with the same key that has not started yet is replaced (de-duplication). */
   key?: string
@@ -22,7 +28,8 @@ export async function addJob(tx: Tx, job: JobSpec): Promise<void> {
   await tx.sql`
     SELECT 1 FROM graphile_worker.add_job(
       ${job.task}, ${JSON.stringify(job.payload ?? {})}::json,
-      queue_name := ${job.queue ?? null}::text, run_at := ${job.runAt ?? null}::timestamptz,
+      queue_name := ${job.queue ?? null}::text,
+      run_at := COALESCE(${job.runAt ?? null}::timestamptz, now() + ${job.delayMs ?? null}::int * interval '1 millisecond'),
       max_attempts := ${job.maxAttempts ?? null}::int, job_key := ${job.key ?? null}::text,
       priority := ${job.priority ?? null}::int)`
 }

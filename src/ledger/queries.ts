@@ -12,15 +12,15 @@ import type { LedgerSums, PeriodFlows } from './rules.ts'
 
 export type Db = Tx
 
-const SETTLED = Prisma.sql`'succeeded'`
 const PENDING = Prisma.sql`'pending'`
 
 /**
- * A payment's time on the supplier's wall clock: paid at 01:30 on 1 September in Novosibirsk
- * is a September payment, though UTC still says 31 August.
+ * The time of money in (or of a refund, out) on the supplier's wall clock: paid at 01:30 on
+ * 1 September in Novosibirsk is a September payment, though UTC still says 31 August. Settled
+ * money is read from the `ledger_payment` view (settled payments, refunds as reversals).
  */
 function localPaidAt(timeZone: string): Prisma.Sql {
-  return Prisma.sql`(pay."paidAt" AT TIME ZONE ${timeZone})`
+  return Prisma.sql`(pay."at" AT TIME ZONE ${timeZone})`
 }
 
 /** A month boundary in the supplier's calendar: everything before its first day. */
@@ -38,15 +38,16 @@ export async function ledgerSums(db: Db, accountIds: string[], before?: Before):
   if (accountIds.length === 0) return new Map()
   const chargeCut = before ? Prisma.sql`AND ch.period < ${before.date}::date` : Prisma.empty
   const paymentCut = before ? Prisma.sql`AND ${localPaidAt(before.timeZone)} < ${before.date}::date` : Prisma.empty
+  const pendingCut = before ? Prisma.sql`AND (pending."paidAt" AT TIME ZONE ${before.timeZone}) < ${before.date}::date` : Prisma.empty
   const rows = await db.$queryRaw<{ id: string; carriedIn: string; charged: string; settled: string; pending: string }[]>`
     SELECT a.id, a."openingBalance"::text AS "carriedIn",
-           COALESCE(c.total, 0)::text AS charged, COALESCE(p.settled, 0)::text AS settled, COALESCE(p.pending, 0)::text AS pending
+           COALESCE(c.total, 0)::text AS charged, COALESCE(p.settled, 0)::text AS settled, COALESCE(q.pending, 0)::text AS pending
     FROM account a
     LEFT JOIN LATERAL (SELECT sum(ch.amount) AS total FROM charge ch WHERE ch."accountId" = a.id ${chargeCut}) c ON true
+    LEFT JOIN LATERAL (SELECT sum(pay.amount) AS settled FROM ledger_payment pay WHERE pay."accountId" = a.id ${paymentCut}) p ON true
     LEFT JOIN LATERAL (
-      SELECT sum(pay.amount) FILTER (WHERE pay.status = ${SETTLED}) AS settled,
-             sum(pay.amount) FILTER (WHERE pay.status = ${PENDING}) AS pending
-      FROM payment pay WHERE pay."accountId" = a.id ${paymentCut}) p ON true
+      SELECT sum(pending.amount) AS pending FROM payment pending
+      WHERE pending."accountId" = a.id AND pending.status = ${PENDING} ${pendingCut}) q ON true
     WHERE a.id = ANY(${accountIds}::uuid[])`
   return new Map(
     rows.map((row) => [
@@ -90,8 +91,8 @@ export async function periodFlows(db: Db, accountId: string, from: string, to: s
     GROUP BY 1, 2, 3
     UNION ALL
     SELECT to_char(${localPaidAt(timeZone)}, 'YYYY-MM'), 'payment', NULL, sum(pay.amount)::text
-    FROM payment pay
-    WHERE pay."accountId" = ${accountId}::uuid AND pay.status = ${SETTLED}
+    FROM ledger_payment pay
+    WHERE pay."accountId" = ${accountId}::uuid
       AND ${localPaidAt(timeZone)} >= ${first}::date AND ${localPaidAt(timeZone)} < ${until}::date
     GROUP BY 1
     ORDER BY 1, 2, 3`

@@ -24,7 +24,7 @@ beforeAll(async () => {
     data: [charge('2026-09', 'heat', '1000.00'), charge('2026-10', 'heat', '1000.00'), charge('2026-10', 'hot_water', '200.50'), charge('2026-12', 'heat', '999.99')],
   })
   const payment = (externalId: string, amount: string, paidAt: string, status: 'succeeded' | 'pending' | 'failed' | 'refunded') => ({
-    accountId, amount, status, provider: 'bank', externalId, paidAt: new Date(paidAt),
+    accountId, amount, status, provider: 'bank', externalId, paidAt: new Date(paidAt), refundedAmount: status === 'refunded' ? amount : '0',
   })
   await p.payment.createMany({
     data: [
@@ -35,6 +35,9 @@ beforeAll(async () => {
       payment('refunded', '50.00', '2026-10-06T05:00:00Z', 'refunded'),
     ],
   })
+  // Returned in November: a reversal entry of that month, the October payment left as it was.
+  const refunded = await p.payment.findFirstOrThrow({ where: { externalId: 'refunded' } })
+  await p.paymentRefund.create({ data: { paymentId: refunded.id, amount: '50.00', externalId: 'r1', refundedAt: new Date('2026-11-10T05:00:00Z') } })
 })
 afterAll(async () => {
   await client.close()
@@ -42,7 +45,7 @@ afterAll(async () => {
 })
 
 describe('the ledger', () => {
-  it('balances: carried-in debt + charges − settled payments; pending beside it; failed and refunded count for nothing', async () => {
+  it('balances: carried-in debt + charges − settled payments; pending beside it; failed ones and refunded money count for nothing', async () => {
     const balance = (await balances(client.db, [accountId])).get(accountId)
     // 250.00 + 1000.00 + 1200.50 + 999.99 − 100.00 − 500.00
     expect(balance).toMatchObject({ balance: '2850.49', pendingPayments: '300.00', toPay: '2550.49' })
@@ -59,8 +62,8 @@ describe('the ledger', () => {
     expect(s).toMatchObject({ openingBalance: '250.00', chargesTotal: '3200.49', paymentsTotal: '600.00', closingBalance: '2850.49' })
     expect(s.periods.map((p) => [p.period, p.payments, p.closingBalance])).toEqual([
       ['2026-09', '100.00', '1150.00'],
-      ['2026-10', '500.00', '1850.50'],
-      ['2026-11', '0.00', '1850.50'],
+      ['2026-10', '550.00', '1800.50'],
+      ['2026-11', '-50.00', '1850.50'],
       ['2026-12', '0.00', '2850.49'],
     ])
     expect(s.periods[1]!.charges).toEqual([{ service: 'heat', amount: '1000.00' }, { service: 'hot_water', amount: '200.50' }])
@@ -68,7 +71,7 @@ describe('the ledger', () => {
 
   it('opens a later statement at the balance of everything before it, by the supplier’s calendar', async () => {
     const s = await statementTotals(client.db, accountId, { from: '2026-10', to: '2026-10', timeZone })
-    expect(s).toMatchObject({ openingBalance: '1150.00', closingBalance: '1850.50' })
+    expect(s).toMatchObject({ openingBalance: '1150.00', closingBalance: '1800.50' })
     const before = async (tz: string) => (await ledgerSums(client.db, [accountId], { date: '2026-10-01', timeZone: tz })).get(accountId)!
     // The payment at 18:00 UTC on 30 September is October's in Novosibirsk, September's in UTC.
     expect(formatKopecks((await before(timeZone)).settled)).toBe('100.00')

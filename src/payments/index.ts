@@ -1,0 +1,9 @@
+import { domain } from '../plugins/app/domain.ts'
+import notifications from './notifications.ts'
+import routes from './routes.ts'
+import sandboxRoutes from './sandbox-routes.ts'
+import { paymentSchemas } from './schemas.ts'
+import service from './service.ts'
+import webhookRoutes from './webhook-routes.ts'
+
+export default domain('payments', { schemas: paymentSchemas, services: [service, notifications], routes: [routes, webhookRoutes, sandboxRoutes] })

@@ -1,0 +1,218 @@
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import { formatKopecks, toKopecks } from '../common/money.ts'
+import { uuidv7 } from '../common/uuid.ts'
+import type { Tx } from '../db/transaction.ts'
+import { addJob } from '../jobs/queue.ts'
+import type { IncomingNotification, NotificationFacts, PaymentProvider, VerifyResult } from './providers/provider.ts'
+import { decide, type Decision, type PaymentChange, type PaymentStatus } from './rules.ts'
+
+export const APPLY_NOTIFICATION_TASK = 'payments:apply-notification'
+export const EXPIRE_PAYMENT_TASK = 'payments:expire'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    paymentNotifications: {
+      receive(provider: PaymentProvider, notification: IncomingNotification): Promise<VerifyResult>
+    }
+  }
+}
+
+interface LockedPayment {
+  id: string
+  status: PaymentStatus
+  amount: string
+  refundedAmount: string
+  externalId: string | null
+  expiresAt: Date | null
+}
+
+interface Transition {
+  paymentId: string
+  decision: Extract<Decision, { kind: 'apply' }>
+  actor: 'provider' | 'system'
+  at: Date
+  providerStatus: string | null
+  notificationId: string | null
+  reason: string | null
+  externalId?: string | null
+  refundId?: string | null
+}
+
+/**
+ * Locks a payment and reads it. The lock is its own statement and the read the next: a statement
+ * that waited for the lock would still see the row as it was before the other change committed.
+ */
+async function lockPayment(tx: Tx, paymentId: string): Promise<LockedPayment | undefined> {
+  await tx.sql`SELECT 1 FROM payment WHERE id = ${paymentId}::uuid FOR UPDATE`
+  const [payment] = await tx.sql<LockedPayment>`
+    SELECT id, status::text AS status, amount::text AS amount, "refundedAmount"::text AS "refundedAmount", "externalId", "expiresAt"
+    FROM payment WHERE id = ${paymentId}::uuid`
+  return payment
+}
+
+/** Writes one allowed transition: the payment, its event, and for a refund the reversal entry. */
+async function writeTransition(tx: Tx, from: LockedPayment, t: Transition): Promise<void> {
+  const refund = t.decision.refund ?? 0n
+  await tx.sql`
+    UPDATE payment SET status = ${t.decision.to}::"PaymentStatus",
+      "paidAt" = CASE WHEN ${t.decision.to} = 'succeeded' THEN ${t.at} ELSE "paidAt" END,
+      "externalId" = COALESCE("externalId", ${t.externalId ?? null}),
+      "refundedAmount" = "refundedAmount" + ${formatKopecks(refund)}::numeric,
+      "failureReason" = CASE WHEN ${t.decision.to} IN ('failed', 'canceled') THEN ${t.reason} ELSE "failureReason" END,
+      "updatedAt" = now()
+    WHERE id = ${t.paymentId}::uuid`
+  await tx.sql`
+    INSERT INTO payment_event (id, "paymentId", "fromStatus", "toStatus", amount, actor, "providerStatus", "notificationId", reason, at)
+    VALUES (${uuidv7()}::uuid, ${t.paymentId}::uuid, ${from.status}::"PaymentStatus", ${t.decision.to}::"PaymentStatus",
+            ${refund > 0n ? formatKopecks(refund) : null}::numeric, ${t.actor}, ${t.providerStatus}, ${t.notificationId}::uuid, ${t.reason}, ${t.at})`
+  if (refund > 0n) {
+    await tx.sql`
+      INSERT INTO payment_refund (id, "paymentId", amount, "externalId", "refundedAt")
+      VALUES (${uuidv7()}::uuid, ${t.paymentId}::uuid, ${formatKopecks(refund)}::numeric, ${t.refundId ?? t.notificationId}, ${t.at})`
+  }
+}
+
+/** NotificationFacts as stored in JSON (amounts as decimal strings). */
+interface StoredFacts {
+  change: { kind: PaymentChange['kind']; amount?: string | null }
+  providerStatus: string
+  occurredAt: string | null
+  refundId: string | null
+  reason: string | null
+}
+
+function storedFacts(facts: NotificationFacts): StoredFacts {
+  const amount = 'amount' in facts.change && facts.change.amount !== null ? formatKopecks(facts.change.amount) : null
+  return {
+    change: { kind: facts.change.kind, amount },
+    providerStatus: facts.providerStatus,
+    occurredAt: facts.occurredAt?.toISOString() ?? null,
+    refundId: facts.refundId,
+    reason: facts.reason,
+  }
+}
+
+function changeOf(stored: StoredFacts['change']): PaymentChange {
+  const amount = stored.amount == null ? null : toKopecks(stored.amount)
+  switch (stored.kind) {
+    case 'succeeded':
+      return { kind: 'succeeded', amount }
+    case 'refund':
+      return { kind: 'refund', amount: amount ?? 0n }
+    default:
+      return { kind: stored.kind }
+  }
+}
+
+interface StoredNotification {
+  id: string
+  paymentId: string | null
+  objectId: string
+  status: string
+  facts: StoredFacts
+  receivedAt: Date
+}
+
+/**
+ * Incoming payment notifications (Medusa's pattern): the route verifies one over its raw bytes
+ * and stores it with the job that applies it, in one transaction, and answers at once. Stored
+ * once per (provider, object, event), so a repeat — ten at once, or the provider's retry after we
+ * crashed before answering — changes nothing. The job applies it through the state machine;
+ * what the machine refuses is recorded on the notification for operators, never applied.
+ */
+export default fp(
+  async function paymentNotifications(app: FastifyInstance) {
+    async function receive(provider: PaymentProvider, notification: IncomingNotification): Promise<VerifyResult> {
+      const verified = await provider.verify(notification)
+      if (!verified.ok) return verified
+      const { facts } = verified
+      await app.transaction(async (tx) => {
+        const [stored] = await tx.sql<{ id: string }>`
+          INSERT INTO payment_notification (id, provider, "objectId", event, "paymentId", amount, facts, body, "receivedAt")
+          VALUES (${uuidv7()}::uuid, ${provider.name}, ${facts.objectId}, ${facts.event},
+                  (SELECT id FROM payment WHERE id = ${facts.paymentId}::uuid AND provider = ${provider.name}),
+                  ${facts.amount === null ? null : formatKopecks(facts.amount)}::numeric, ${JSON.stringify(storedFacts(facts))}::jsonb,
+                  ${notification.rawBody.toString('utf8')}, ${notification.receivedAt})
+          ON CONFLICT (provider, "objectId", event) DO NOTHING
+          RETURNING id`
+        if (stored) await addJob(tx, { task: APPLY_NOTIFICATION_TASK, payload: { notificationId: stored.id } })
+      })
+      return verified
+    }
+
+    async function settle(tx: Tx, notificationId: string, status: 'applied' | 'ignored' | 'refused', code: string | null, detail: string | null) {
+      await tx.sql`
+        UPDATE payment_notification SET status = ${status}::"PaymentNotificationStatus", code = ${code}, detail = ${detail}, "processedAt" = ${app.config.clock.now()}
+        WHERE id = ${notificationId}::uuid`
+    }
+
+    app.jobs.define(APPLY_NOTIFICATION_TASK, async (payload) => {
+      const notificationId = String(payload.notificationId)
+      await app.transaction(async (tx) => {
+        await tx.sql`SELECT 1 FROM payment_notification WHERE id = ${notificationId}::uuid FOR UPDATE`
+        const [notification] = await tx.sql<StoredNotification>`
+          SELECT id, "paymentId", "objectId", status::text AS status, facts, "receivedAt"
+          FROM payment_notification WHERE id = ${notificationId}::uuid`
+        if (!notification || notification.status !== 'received') return
+        if (!notification.paymentId) {
+          await settle(tx, notificationId, 'refused', 'unknown_payment', 'the notification names no payment of ours from this provider')
+          return
+        }
+        const { facts } = notification
+        const payment = await lockPayment(tx, notification.paymentId)
+        if (!payment) return
+        const decision = decide(
+          { status: payment.status, amount: toKopecks(payment.amount), refunded: toKopecks(payment.refundedAmount) },
+          changeOf(facts.change),
+        )
+        if (decision.kind === 'ignore') return settle(tx, notificationId, 'ignored', decision.code, null)
+        if (decision.kind === 'refuse') {
+          app.log.warn({ notificationId, paymentId: payment.id, code: decision.code }, decision.detail)
+          return settle(tx, notificationId, 'refused', decision.code, decision.detail)
+        }
+        await writeTransition(tx, payment, {
+          paymentId: payment.id,
+          decision,
+          actor: 'provider',
+          at: facts.occurredAt ? new Date(facts.occurredAt) : notification.receivedAt,
+          providerStatus: facts.providerStatus,
+          notificationId,
+          reason: facts.reason,
+          externalId: notification.objectId,
+          refundId: facts.refundId,
+        })
+        await settle(tx, notificationId, 'applied', null, null)
+      })
+    })
+
+    // A payment whose page expired unpaid is canceled, so it no longer shows as on its way.
+    app.jobs.define(EXPIRE_PAYMENT_TASK, async (payload) => {
+      const paymentId = String(payload.paymentId)
+      await app.transaction(async (tx) => {
+        const payment = await lockPayment(tx, paymentId)
+        if (!payment || payment.status !== 'pending') return
+        // The clock decides, not the queue: a job that ran early waits again for what is left.
+        const left = (payment.expiresAt?.getTime() ?? 0) - app.config.clock.now().getTime()
+        if (left > 0) {
+          await addJob(tx, { task: EXPIRE_PAYMENT_TASK, payload: { paymentId }, delayMs: left })
+          return
+        }
+        const decision = decide({ status: payment.status, amount: toKopecks(payment.amount), refunded: 0n }, { kind: 'canceled' })
+        if (decision.kind !== 'apply') return
+        await writeTransition(tx, payment, {
+          paymentId,
+          decision,
+          actor: 'system',
+          at: app.config.clock.now(),
+          providerStatus: null,
+          notificationId: null,
+          reason: 'expired',
+        })
+      })
+    })
+
+    app.decorate('paymentNotifications', { receive })
+  },
+  { name: 'payment-notifications', dependencies: ['payments', 'jobs'] },
+)

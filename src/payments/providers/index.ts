@@ -1,0 +1,22 @@
+import type { Config } from '../../config.ts'
+import type { PaymentProvider } from './provider.ts'
+import { createSandboxProvider } from './sandbox.ts'
+
+export type { PaymentProvider } from './provider.ts'
+
+/** The providers this installation speaks, by the name in their notification route. */
+export function createProviders(config: Config): Map<string, PaymentProvider> {
+  const providers = new Map<string, PaymentProvider>()
+  if (config.payments.sandbox.enabled) {
+    providers.set(
+      'sandbox',
+      createSandboxProvider({
+        secret: config.payments.sandbox.secret,
+        publicApiUrl: config.publicApiUrl,
+        toleranceS: config.payments.notificationToleranceS,
+        now: () => config.clock.now(),
+      }),
+    )
+  }
+  return providers
+}

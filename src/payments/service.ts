@@ -1,0 +1,142 @@
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import type { Caller } from '../access/guard.ts'
+import { decodeCursor, pageOf } from '../common/cursor.ts'
+import { DomainError, NotFoundError, UnprocessableError } from '../common/errors.ts'
+import { formatKopecks, toKopecks } from '../common/money.ts'
+import { DEFAULT_PAGE_SIZE } from '../common/schemas.ts'
+import { uuidv7 } from '../common/uuid.ts'
+import { addJob } from '../jobs/queue.ts'
+import { balances } from '../ledger/service.ts'
+import { EXPIRE_PAYMENT_TASK } from './notifications.ts'
+import { PAYMENT_COLUMNS, PAYMENT_EVENT_COLUMNS, paymentEventOf, paymentOf, type PaymentEventRow, type PaymentRow } from './payment-view.ts'
+import { createProviders, type PaymentProvider } from './providers/index.ts'
+import { returnUrlAllowed } from './rules.ts'
+import type { Payment, PaymentDetails, PaymentListQuery, PaymentStart, PaysFor } from './schemas.ts'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    payments: ReturnType<typeof createPaymentService>
+  }
+}
+
+const paymentNotFound = () => new NotFoundError('payment_not_found', 'No such payment on this account.')
+
+function createPaymentService(app: FastifyInstance) {
+  const { config } = app
+  const providers = createProviders(config)
+
+  /** The provider that takes a supplier's online payments (the sandbox, outside production, until one is set up). */
+  function providerFor(_supplierId: string): PaymentProvider {
+    const sandbox = providers.get('sandbox')
+    if (sandbox) return sandbox
+    throw new UnprocessableError('online_payment_unavailable', 'This supplier does not take online payments here yet; pay by the receipt’s QR code.')
+  }
+
+  async function paysFor(tx: Parameters<Parameters<typeof app.transaction>[0]>[0], accountId: string): Promise<PaysFor> {
+    const [last] = await tx.sql<{ id: string; number: number; period: string; totalDue: string }>`
+      SELECT id, number, to_char(period, 'YYYY-MM') AS period, "totalDue"::text AS "totalDue"
+      FROM invoice WHERE "accountId" = ${accountId}::uuid ORDER BY period DESC LIMIT 1`
+    const { toPay } = (await balances(tx, [accountId])).get(accountId)!
+    return { invoiceId: last?.id ?? null, invoiceNumber: last?.number ?? null, period: last?.period ?? null, totalDue: last?.totalDue ?? null, toPay }
+  }
+
+  return {
+    providers,
+
+    /**
+     * Starts an online payment: the pending payment (shown on the account at once), its first
+     * event and the job that cancels it if it never settles commit together; then the provider
+     * opens its page. A provider that cannot be reached fails the payment and answers 502.
+     */
+    async start(caller: Caller, accountId: string, input: PaymentStart): Promise<Payment> {
+      const account = await app.accounts.findVisible(caller, accountId)
+      if (!returnUrlAllowed(input.returnUrl, config.payments.returnOrigins)) {
+        throw new UnprocessableError('return_url_not_allowed', 'returnUrl must lead back to the web app or an allowed app (PAYMENT_RETURN_ORIGINS).')
+      }
+      const provider = providerFor(account.supplierId)
+      const amount = toKopecks(input.amount)
+      const now = config.clock.now()
+      const expiresAt = new Date(now.getTime() + config.payments.pendingTtlMin * 60_000)
+      const id = uuidv7(now.getTime())
+      await app.transaction(async (tx) => {
+        const frozen = await paysFor(tx, account.id)
+        await tx.sql`
+          INSERT INTO payment (id, "accountId", amount, status, provider, "paidAt", "userId", "paysFor", "returnUrl", "expiresAt", "createdAt", "updatedAt")
+          VALUES (${id}::uuid, ${account.id}::uuid, ${formatKopecks(amount)}::numeric, 'pending', ${provider.name}, ${now}, ${caller.userId}::uuid,
+                  ${JSON.stringify(frozen)}::jsonb, ${input.returnUrl}, ${expiresAt}, ${now}, ${now})`
+        await tx.sql`
+          INSERT INTO payment_event (id, "paymentId", "fromStatus", "toStatus", actor, "actorId", at)
+          VALUES (${uuidv7(now.getTime())}::uuid, ${id}::uuid, NULL, 'pending', 'customer', ${caller.userId}::uuid, ${now})`
+        await addJob(tx, { task: EXPIRE_PAYMENT_TASK, payload: { paymentId: id }, delayMs: expiresAt.getTime() - now.getTime() })
+      })
+      let started: Awaited<ReturnType<PaymentProvider['start']>>
+      try {
+        started = await provider.start({
+          paymentId: id,
+          amount,
+          description: `Оплата по лицевому счёту ${account.number}`,
+          accountNumber: account.number,
+          returnUrl: input.returnUrl,
+          expiresAt,
+        })
+      } catch (error) {
+        app.log.warn({ err: error, paymentId: id, provider: provider.name }, 'payment provider did not open the payment')
+        await app.transaction(async (tx) => {
+          await tx.sql`SELECT 1 FROM payment WHERE id = ${id}::uuid AND status = 'pending' FOR UPDATE`
+          const changed = await tx.sql`
+            UPDATE payment SET status = 'failed', "failureReason" = 'provider_unavailable', "updatedAt" = ${now}
+            WHERE id = ${id}::uuid AND status = 'pending' RETURNING id`
+          if (changed.length === 1) {
+            await tx.sql`
+              INSERT INTO payment_event (id, "paymentId", "fromStatus", "toStatus", actor, reason, at)
+              VALUES (${uuidv7()}::uuid, ${id}::uuid, 'pending', 'failed', 'system', 'provider_unavailable', ${config.clock.now()})`
+          }
+        })
+        throw new DomainError(502, 'payment_provider_unavailable', 'Bad gateway', 'The payment provider could not be reached; nothing was charged. Try again.')
+      }
+      const [row] = await app.db.query<PaymentRow>(
+        `UPDATE payment p SET "externalId" = COALESCE(p."externalId", $2), "confirmationUrl" = $3 WHERE p.id = $1::uuid RETURNING ${PAYMENT_COLUMNS}`,
+        [id, started.externalId, started.confirmationUrl],
+      )
+      return paymentOf(row!)
+    },
+
+    /** An account's payments, newest first: online, imported and the banks' alike. */
+    async list(caller: Caller, accountId: string, query: PaymentListQuery): Promise<{ items: Payment[]; nextCursor: string | null }> {
+      const account = await app.accounts.findVisible(caller, accountId)
+      const limit = query.limit ?? DEFAULT_PAGE_SIZE
+      const after = query.cursor ? (decodeCursor(query.cursor, ['string', 'string']) as [string, string]) : null
+      const rows = await app.db.query<PaymentRow>(
+        `SELECT ${PAYMENT_COLUMNS} FROM payment p
+         WHERE p."accountId" = $1::uuid AND ($2::text IS NULL OR p.status = $2::"PaymentStatus")
+           AND ($3::timestamptz IS NULL OR (p."paidAt", p.id) < ($3::timestamptz, $4::uuid))
+         ORDER BY p."paidAt" DESC, p.id DESC LIMIT $5`,
+        [account.id, query.status ?? null, after?.[0] ?? null, after?.[1] ?? null, limit + 1],
+      )
+      return pageOf(rows, limit, (row) => [row.paidAt.toISOString(), row.id], paymentOf)
+    },
+
+    /** One payment with every transition it went through. */
+    async get(caller: Caller, accountId: string, paymentId: string): Promise<PaymentDetails> {
+      const account = await app.accounts.findVisible(caller, accountId)
+      const [row] = await app.db.query<PaymentRow>(`SELECT ${PAYMENT_COLUMNS} FROM payment p WHERE p.id = $1::uuid AND p."accountId" = $2::uuid`, [
+        paymentId,
+        account.id,
+      ])
+      if (!row) throw paymentNotFound()
+      const events = await app.db.query<PaymentEventRow>(
+        `SELECT ${PAYMENT_EVENT_COLUMNS} FROM payment_event e WHERE e."paymentId" = $1::uuid ORDER BY e.at, e.id`,
+        [paymentId],
+      )
+      return { ...paymentOf(row), events: events.map(paymentEventOf) }
+    },
+  }
+}
+
+export default fp(
+  async function paymentService(app: FastifyInstance) {
+    app.decorate('payments', createPaymentService(app))
+  },
+  { name: 'payments', dependencies: ['prisma', 'jobs'] },
+)
