@@ -69,6 +69,10 @@ export const EnvSchema = Type.Object({
   S3_ACCESS_KEY_ID: Type.Optional(Type.String({ minLength: 1 })),
   S3_SECRET_ACCESS_KEY: Type.Optional(Type.String({ minLength: 1 })),
   S3_PREFIX: Type.String({ pattern: '^([a-z0-9][a-z0-9._-]*/)*$', default: '' }),
+  DATA_ENCRYPTION_KEY: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9+/]{43}=$', description: '32 bytes, base64' })),
+  CLOUDPAYMENTS_API_URL: Type.String({ pattern: '^https?://', default: 'https://api.cloudpayments.ru' }),
+  TBANK_API_URL: Type.String({ pattern: '^https?://', default: 'https://securepay.tinkoff.ru/v2' }),
+  PAYMENT_PROVIDER_TIMEOUT_MS: Type.Integer({ minimum: 1000, maximum: 60_000, default: 10_000 }),
   PUBLIC_API_URL: Type.String({ pattern: '^https?://', default: 'http://localhost:3000' }),
   PAYMENT_RETURN_ORIGINS: Type.String({ default: '' }),
   PAYMENTS_SANDBOX: Type.Optional(Type.Boolean()),
@@ -146,7 +150,13 @@ export interface Config {
     pendingTtlMin: number
     /** How old a signed notification may be (its signed timestamp against the clock). */
     notificationToleranceS: number
+    /** The providers' API addresses (tests point them at local fakes) and how long a call may take. */
+    cloudPaymentsApiUrl: string
+    tbankApiUrl: string
+    providerTimeoutMs: number
   }
+  /** Encrypts secrets kept in the database (providers' credentials). */
+  dataEncryptionKey: Buffer
 }
 
 /** PDF render threads: PDF_THREADS, or one fewer than the cores (at least one), leaving a core to the event loop. */
@@ -188,7 +198,7 @@ export function loadConfig(raw: Record<string, string | undefined>): Config {
   if (problems.size > 0) throw new ConfigError([...problems.values()])
   const env = values as Env
   if (env.NODE_ENV === 'production') {
-    const missing = (['DATABASE_URL', 'JWT_SECRET', 'PASSWORD_PEPPER'] as const).filter((name) => env[name] === undefined)
+    const missing = (['DATABASE_URL', 'JWT_SECRET', 'PASSWORD_PEPPER', 'DATA_ENCRYPTION_KEY'] as const).filter((name) => env[name] === undefined)
     if (missing.length > 0) throw new ConfigError(missing.map((name) => `${name}: is required when NODE_ENV is production`))
   }
   if (env.CAPTCHA_PROVIDER !== 'none' && env.CAPTCHA_SECRET === undefined) {
@@ -272,6 +282,11 @@ export function loadConfig(raw: Record<string, string | undefined>): Config {
       },
       pendingTtlMin: env.PAYMENT_PENDING_TTL_MIN,
       notificationToleranceS: env.PAYMENT_NOTIFICATION_TOLERANCE_S,
+      cloudPaymentsApiUrl: env.CLOUDPAYMENTS_API_URL.replace(/\/+$/, ''),
+      tbankApiUrl: env.TBANK_API_URL.replace(/\/+$/, ''),
+      providerTimeoutMs: env.PAYMENT_PROVIDER_TIMEOUT_MS,
     },
+    // Development only: production refuses to start without its own key (above).
+    dataEncryptionKey: env.DATA_ENCRYPTION_KEY ? Buffer.from(env.DATA_ENCRYPTION_KEY, 'base64') : Buffer.from('development-only-data-key-32-byt'),
   }
 }

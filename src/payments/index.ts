@@ -1,9 +1,14 @@
 import { domain } from '../plugins/app/domain.ts'
 import notifications from './notifications.ts'
+import providerAccountRoutes, { ProviderAccountInput, ProviderAccountView } from './provider-account-routes.ts'
 import routes from './routes.ts'
 import sandboxRoutes from './sandbox-routes.ts'
 import { paymentSchemas } from './schemas.ts'
 import service from './service.ts'
 import webhookRoutes from './webhook-routes.ts'
 
-export default domain('payments', { schemas: paymentSchemas, services: [service, notifications], routes: [routes, webhookRoutes, sandboxRoutes] })
+export default domain('payments', {
+  schemas: [...paymentSchemas, ProviderAccountInput, ProviderAccountView],
+  services: [service, notifications],
+  routes: [routes, webhookRoutes, sandboxRoutes, providerAccountRoutes],
+})

@@ -4,8 +4,9 @@ import { formatKopecks, toKopecks } from '../common/money.ts'
 import { uuidv7 } from '../common/uuid.ts'
 import type { Tx } from '../db/transaction.ts'
 import { addJob } from '../jobs/queue.ts'
-import type { IncomingNotification, NotificationFacts, PaymentProvider, VerifyResult } from './providers/provider.ts'
-import { decide, type Decision, type PaymentChange, type PaymentStatus } from './rules.ts'
+import { namedPayment } from './provider-accounts.ts'
+import type { AnswerFor, IncomingNotification, NotificationFacts, PaymentProvider } from './providers/provider.ts'
+import { checkVerdict, decide, type Decision, type PaymentChange, type PaymentStatus } from './rules.ts'
 
 export const APPLY_NOTIFICATION_TASK = 'payments:apply-notification'
 export const EXPIRE_PAYMENT_TASK = 'payments:expire'
@@ -13,7 +14,7 @@ export const EXPIRE_PAYMENT_TASK = 'payments:expire'
 declare module 'fastify' {
   interface FastifyInstance {
     paymentNotifications: {
-      receive(provider: PaymentProvider, notification: IncomingNotification): Promise<VerifyResult>
+      receive(provider: PaymentProvider, notification: IncomingNotification): Promise<AnswerFor>
     }
   }
 }
@@ -93,13 +94,15 @@ function storedFacts(facts: NotificationFacts): StoredFacts {
   }
 }
 
-function changeOf(stored: StoredFacts['change']): PaymentChange {
+function changeOf(stored: StoredFacts['change'], reason: string | null): PaymentChange {
   const amount = stored.amount == null ? null : toKopecks(stored.amount)
   switch (stored.kind) {
     case 'succeeded':
       return { kind: 'succeeded', amount }
     case 'refund':
       return { kind: 'refund', amount: amount ?? 0n }
+    case 'attempt_failed':
+      return { kind: 'attempt_failed', reason }
     default:
       return { kind: stored.kind }
   }
@@ -123,9 +126,13 @@ interface StoredNotification {
  */
 export default fp(
   async function paymentNotifications(app: FastifyInstance) {
-    async function receive(provider: PaymentProvider, notification: IncomingNotification): Promise<VerifyResult> {
-      const verified = await provider.verify(notification)
-      if (!verified.ok) return verified
+    async function receive(provider: PaymentProvider, notification: IncomingNotification): Promise<AnswerFor> {
+      const verified = await provider.verify(notification, (paymentId) => namedPayment(app.db, app.payments.secretBox, provider.name, paymentId))
+      if (!verified.ok) return { kind: 'rejected', reason: verified.reason }
+      if ('check' in verified) {
+        const { payment, amount } = verified.check
+        return { kind: 'check', verdict: checkVerdict(payment, amount, app.config.clock.now()) }
+      }
       const { facts } = verified
       await app.transaction(async (tx) => {
         const [stored] = await tx.sql<{ id: string }>`
@@ -138,7 +145,7 @@ export default fp(
           RETURNING id`
         if (stored) await addJob(tx, { task: APPLY_NOTIFICATION_TASK, payload: { notificationId: stored.id } })
       })
-      return verified
+      return { kind: 'accepted' }
     }
 
     async function settle(tx: Tx, notificationId: string, status: 'applied' | 'ignored' | 'refused', code: string | null, detail: string | null) {
@@ -164,9 +171,13 @@ export default fp(
         if (!payment) return
         const decision = decide(
           { status: payment.status, amount: toKopecks(payment.amount), refunded: toKopecks(payment.refundedAmount) },
-          changeOf(facts.change),
+          changeOf(facts.change, facts.reason),
         )
         if (decision.kind === 'ignore') return settle(tx, notificationId, 'ignored', decision.code, null)
+        if (decision.kind === 'note') {
+          await tx.sql`UPDATE payment SET "failureReason" = ${decision.reason ?? 'attempt_failed'}, "updatedAt" = now() WHERE id = ${payment.id}::uuid`
+          return settle(tx, notificationId, 'applied', 'attempt_failed', decision.reason)
+        }
         if (decision.kind === 'refuse') {
           app.log.warn({ notificationId, paymentId: payment.id, code: decision.code }, decision.detail)
           return settle(tx, notificationId, 'refused', decision.code, decision.detail)

@@ -32,6 +32,8 @@ export type PaymentChange =
   | { kind: 'failed' }
   | { kind: 'canceled' }
   | { kind: 'refund'; amount: Kopecks }
+  /** One try failed (a declined card) but the page still takes another: not the payment's end. */
+  | { kind: 'attempt_failed'; reason: string | null }
 
 export interface PaymentState {
   status: PaymentStatus
@@ -42,6 +44,8 @@ export interface PaymentState {
 export type Decision =
   /** Write it: the new status, and for a refund how much more is returned. */
   | { kind: 'apply'; to: PaymentStatus; refund?: Kopecks }
+  /** No transition, but worth keeping on the payment: why the last try failed. */
+  | { kind: 'note'; reason: string | null }
   /** Nothing to do, and nothing wrong: a repeat, or news older than what is known (pending after succeeded). */
   | { kind: 'ignore'; code: 'already_in_status' | 'out_of_order' }
   /** Wrong: recorded and shown to operators, never applied. */
@@ -51,6 +55,7 @@ export type Decision =
 const STAGE: Record<PaymentStatus, number> = { pending: 0, succeeded: 1, failed: 1, canceled: 1, refunded: 2 }
 
 export function decide(payment: PaymentState, change: PaymentChange): Decision {
+  if (change.kind === 'attempt_failed') return payment.status === 'pending' ? { kind: 'note', reason: change.reason } : { kind: 'ignore', code: 'out_of_order' }
   if (change.kind === 'refund') {
     if (!canTransition(payment.status, 'refunded')) {
       return { kind: 'refuse', code: 'payment_transition_refused', detail: `a ${payment.status} payment cannot be refunded` }
@@ -95,4 +100,18 @@ export function returnUrlAllowed(url: string, allowed: readonly string[]): boole
   if (parsed.username || parsed.password) return false
   if (parsed.protocol === 'http:' || parsed.protocol === 'https:') return allowed.includes(parsed.origin)
   return allowed.some((prefix) => !/^https?:/i.test(prefix) && prefix.endsWith('://') && url.startsWith(prefix))
+}
+
+/**
+ * The answer to a provider's question before the charge (CloudPayments' Check): only a pending
+ * payment, not yet expired, and only for its own amount.
+ */
+export function checkVerdict(
+  payment: { status: PaymentStatus; amount: Kopecks; expiresAt: Date | null },
+  amount: Kopecks,
+  now: Date,
+): 'ok' | 'amount_mismatch' | 'not_payable' | 'expired' {
+  if (payment.status !== 'pending') return payment.status === 'canceled' ? 'expired' : 'not_payable'
+  if (payment.expiresAt && payment.expiresAt.getTime() <= now.getTime()) return 'expired'
+  return amount === payment.amount ? 'ok' : 'amount_mismatch'
 }

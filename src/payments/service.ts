@@ -4,13 +4,16 @@ import type { Caller } from '../access/guard.ts'
 import { decodeCursor, pageOf } from '../common/cursor.ts'
 import { DomainError, NotFoundError, UnprocessableError } from '../common/errors.ts'
 import { formatKopecks, toKopecks } from '../common/money.ts'
+import { createSecretBox } from '../common/secret-box.ts'
 import { DEFAULT_PAGE_SIZE } from '../common/schemas.ts'
 import { uuidv7 } from '../common/uuid.ts'
 import { addJob } from '../jobs/queue.ts'
 import { balances } from '../ledger/service.ts'
 import { EXPIRE_PAYMENT_TASK } from './notifications.ts'
 import { PAYMENT_COLUMNS, PAYMENT_EVENT_COLUMNS, paymentEventOf, paymentOf, type PaymentEventRow, type PaymentRow } from './payment-view.ts'
+import { supplierProviderAccount } from './provider-accounts.ts'
 import { createProviders, type PaymentProvider } from './providers/index.ts'
+import type { Credentials } from './providers/provider.ts'
 import { returnUrlAllowed } from './rules.ts'
 import type { Payment, PaymentDetails, PaymentListQuery, PaymentStart, PaysFor } from './schemas.ts'
 
@@ -25,11 +28,16 @@ const paymentNotFound = () => new NotFoundError('payment_not_found', 'No such pa
 function createPaymentService(app: FastifyInstance) {
   const { config } = app
   const providers = createProviders(config)
+  const secretBox = createSecretBox(config.dataEncryptionKey)
 
-  /** The provider that takes a supplier's online payments (the sandbox, outside production, until one is set up). */
-  function providerFor(_supplierId: string): PaymentProvider {
-    const sandbox = providers.get('sandbox')
-    if (sandbox) return sandbox
+  /**
+   * The provider that takes a supplier's online payments: its own merchant account, else (outside
+   * production) the sandbox.
+   */
+  async function providerFor(supplierId: string): Promise<{ provider: PaymentProvider; credentials: Credentials | null }> {
+    const account = await supplierProviderAccount(app.db, secretBox, supplierId)
+    const provider = account ? providers.get(account.provider) : providers.get('sandbox')
+    if (provider) return { provider, credentials: account?.credentials ?? null }
     throw new UnprocessableError('online_payment_unavailable', 'This supplier does not take online payments here yet; pay by the receipt’s QR code.')
   }
 
@@ -43,6 +51,7 @@ function createPaymentService(app: FastifyInstance) {
 
   return {
     providers,
+    secretBox,
 
     /**
      * Starts an online payment: the pending payment (shown on the account at once), its first
@@ -54,7 +63,7 @@ function createPaymentService(app: FastifyInstance) {
       if (!returnUrlAllowed(input.returnUrl, config.payments.returnOrigins)) {
         throw new UnprocessableError('return_url_not_allowed', 'returnUrl must lead back to the web app or an allowed app (PAYMENT_RETURN_ORIGINS).')
       }
-      const provider = providerFor(account.supplierId)
+      const { provider, credentials } = await providerFor(account.supplierId)
       const amount = toKopecks(input.amount)
       const now = config.clock.now()
       const expiresAt = new Date(now.getTime() + config.payments.pendingTtlMin * 60_000)
@@ -78,7 +87,9 @@ function createPaymentService(app: FastifyInstance) {
           description: `Оплата по лицевому счёту ${account.number}`,
           accountNumber: account.number,
           returnUrl: input.returnUrl,
+          notificationUrl: `${config.publicApiUrl}/v1/webhooks/payments/${provider.name}`,
           expiresAt,
+          credentials,
         })
       } catch (error) {
         app.log.warn({ err: error, paymentId: id, provider: provider.name }, 'payment provider did not open the payment')

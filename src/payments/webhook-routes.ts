@@ -12,6 +12,15 @@ const ProviderParams = Type.Object(
   { additionalProperties: false },
 )
 
+const NotificationQuery = Type.Object(
+  {
+    event: Type.Optional(
+      Type.Enum(['check', 'pay', 'fail', 'refund'], { type: 'string', description: 'CloudPayments: which of its notifications this URL receives (set per URL in its dashboard).' }),
+    ),
+  },
+  { additionalProperties: true },
+)
+
 const Received = Type.Object(
   { received: Type.Boolean() },
   { additionalProperties: false, description: 'The sandbox’s answer; real providers get theirs ({"code":0} for CloudPayments, OK for T-Bank).' },
@@ -42,6 +51,7 @@ const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'notification_signature_missing, notification_signature_invalid, notification_timestamp_stale (401), ' +
           'notification_malformed (400), payload_too_large (413).',
         params: ProviderParams,
+        querystring: NotificationQuery,
         response: {
           200: { description: 'Stored (or a repeat of a stored one).', content: { 'application/json': { schema: Received } } },
           ...problems(400, 401, 404, 413),
@@ -52,17 +62,19 @@ const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const provider = app.payments.providers.get(request.params.provider)
       if (!provider) throw new NotFoundError('payment_provider_unknown', `No payment provider "${request.params.provider}" is enabled here.`)
       const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0)
-      const result = await app.paymentNotifications.receive(provider, { rawBody, headers: request.headers, receivedAt: app.config.clock.now() })
-      const answer = provider.answer(result.ok ? { kind: 'accepted' } : { kind: 'rejected', reason: result.reason })
+      const query = request.query as Record<string, string | undefined>
+      const outcome = await app.paymentNotifications.receive(provider, { rawBody, headers: request.headers, query, receivedAt: app.config.clock.now() })
+      const answer = provider.answer(outcome)
       // In the provider's protocol, which the response schema can only describe.
       if (answer) return (reply as FastifyReply).code(answer.status).type(answer.contentType).send(answer.body)
-      if (result.ok) throw new Error(`provider ${provider.name} gave no answer to an accepted notification`)
-      if (result.reason === 'malformed') throw new BadRequestError('notification_malformed', 'The notification is signed but not in the provider’s format.')
-      throw new DomainError(401, `notification_${result.reason}`, 'Unauthorized', {
+      if (outcome.kind !== 'rejected') throw new Error(`provider ${provider.name} gave no answer to ${outcome.kind}`)
+      if (outcome.reason === 'malformed') throw new BadRequestError('notification_malformed', 'The notification is signed but not in the provider’s format.')
+      if (outcome.reason === 'unknown_payment') throw new NotFoundError('payment_not_found', 'The notification names no payment of this provider.')
+      throw new DomainError(401, `notification_${outcome.reason}`, 'Unauthorized', {
         signature_missing: 'The notification carries no signature headers.',
         signature_invalid: 'The notification’s signature does not match its body.',
         timestamp_stale: 'The notification’s signed timestamp is too old (or in the future): a replay is refused.',
-      }[result.reason])
+      }[outcome.reason])
     },
   )
 }

@@ -47,8 +47,9 @@ describe('loadConfig', () => {
       'DATABASE_URL: is required when NODE_ENV is production',
       'JWT_SECRET: is required when NODE_ENV is production',
       'PASSWORD_PEPPER: is required when NODE_ENV is production',
+      'DATA_ENCRYPTION_KEY: is required when NODE_ENV is production',
     ])
-    const secrets = { JWT_SECRET: 'j'.repeat(32), PASSWORD_PEPPER: 'p'.repeat(32) }
+    const secrets = { JWT_SECRET: 'j'.repeat(32), PASSWORD_PEPPER: 'p'.repeat(32), DATA_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64') }
     const config = loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgresql://db/abonent', ...secrets })
     expect(config.seedDemoData).toBe(false)
     expect(config.auth).toMatchObject({ jwtSecret: 'j'.repeat(32), passwordPepper: 'p'.repeat(32) })

@@ -1,5 +1,6 @@
 import type { Config } from '../../config.ts'
 import type { PaymentProvider } from './provider.ts'
+import { createCloudPaymentsProvider } from './cloudpayments.ts'
 import { createSandboxProvider } from './sandbox.ts'
 
 export type { PaymentProvider } from './provider.ts'
@@ -7,6 +8,8 @@ export type { PaymentProvider } from './provider.ts'
 /** The providers this installation speaks, by the name in their notification route. */
 export function createProviders(config: Config): Map<string, PaymentProvider> {
   const providers = new Map<string, PaymentProvider>()
+  const timeoutMs = config.payments.providerTimeoutMs
+  providers.set('cloudpayments', createCloudPaymentsProvider({ apiUrl: config.payments.cloudPaymentsApiUrl, timeoutMs }))
   if (config.payments.sandbox.enabled) {
     providers.set(
       'sandbox',

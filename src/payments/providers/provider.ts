@@ -1,5 +1,11 @@
 import type { Kopecks } from '../../common/money.ts'
-import type { PaymentChange } from '../rules.ts'
+import type { PaymentChange, PaymentStatus } from '../rules.ts'
+
+/** A supplier's merchant account at a provider (the secret decrypted, for this call only). */
+export interface Credentials {
+  merchantId: string
+  secret: string
+}
 
 /** What a provider needs to open its payment page for one of our payments. */
 export interface StartInput {
@@ -9,7 +15,10 @@ export interface StartInput {
   description: string
   accountNumber: string
   returnUrl: string
+  /** Where the provider sends its notifications. */
+  notificationUrl: string
   expiresAt: Date
+  credentials: Credentials | null
 }
 
 export interface Started {
@@ -22,8 +31,21 @@ export interface Started {
 export interface IncomingNotification {
   rawBody: Buffer
   headers: Record<string, string | string[] | undefined>
+  query: Record<string, string | undefined>
   receivedAt: Date
 }
+
+/** The payment a notification names, as we hold it, with the credentials that sign its notifications. */
+export interface NamedPayment {
+  id: string
+  status: PaymentStatus
+  amount: Kopecks
+  expiresAt: Date | null
+  credentials: Credentials | null
+}
+
+/** Finds the payment a notification names (our id), among this provider's. */
+export type PaymentLookup = (paymentId: string) => Promise<NamedPayment | null>
 
 /** What a verified notification says, in our words. */
 export interface NotificationFacts {
@@ -44,9 +66,15 @@ export interface NotificationFacts {
   reason: string | null
 }
 
+export type RejectReason = 'signature_missing' | 'signature_invalid' | 'timestamp_stale' | 'malformed' | 'unknown_payment'
+
 export type VerifyResult =
   | { ok: true; facts: NotificationFacts }
-  | { ok: false; reason: 'signature_missing' | 'signature_invalid' | 'timestamp_stale' | 'malformed' }
+  /** A question before the charge (CloudPayments' Check): may this payment be taken? Nothing is stored. */
+  | { ok: true; check: { payment: NamedPayment; amount: Kopecks } }
+  | { ok: false; reason: RejectReason }
+
+export type CheckVerdict = 'ok' | 'amount_mismatch' | 'not_payable' | 'expired'
 
 /** How the provider must be answered, in its own protocol. */
 export interface ProviderAnswer {
@@ -55,8 +83,7 @@ export interface ProviderAnswer {
   body: string
 }
 
-/** Stored (or a repeat of a stored one): the provider may stop sending it. */
-export type AnswerFor = { kind: 'accepted' } | { kind: 'rejected'; reason: Exclude<VerifyResult, { ok: true }>['reason'] }
+export type AnswerFor = { kind: 'accepted' } | { kind: 'rejected'; reason: RejectReason } | { kind: 'check'; verdict: CheckVerdict }
 
 /**
  * One payment provider behind one interface (Medusa's payment-provider service): open a payment,
@@ -66,7 +93,40 @@ export type AnswerFor = { kind: 'accepted' } | { kind: 'rejected'; reason: Exclu
 export interface PaymentProvider {
   readonly name: string
   start(input: StartInput): Promise<Started>
-  verify(notification: IncomingNotification): Promise<VerifyResult>
+  verify(notification: IncomingNotification, lookup: PaymentLookup): Promise<VerifyResult>
   /** The answer in the provider's protocol; null: answer with our own problem (401/400). */
   answer(outcome: AnswerFor): ProviderAnswer | null
+}
+
+/** A provider's API answered, but not with success: the payment cannot be opened. */
+export class ProviderError extends Error {
+  constructor(
+    readonly provider: string,
+    message: string,
+  ) {
+    super(`${provider}: ${message}`)
+    this.name = 'ProviderError'
+  }
+}
+
+/** Posts JSON to a provider's API with a deadline; any failure is a ProviderError. */
+export async function postJson<T>(provider: string, url: string, body: unknown, options: { timeoutMs: number; headers?: Record<string, string> }): Promise<T> {
+  let response: Response
+  try {
+    response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json', ...options.headers },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(options.timeoutMs),
+      redirect: 'error',
+    })
+  } catch (error) {
+    throw new ProviderError(provider, `no answer from ${new URL(url).host}: ${(error as Error).message}`)
+  }
+  if (!response.ok) throw new ProviderError(provider, `HTTP ${response.status} from ${new URL(url).pathname}`)
+  try {
+    return (await response.json()) as T
+  } catch {
+    throw new ProviderError(provider, `not JSON from ${new URL(url).pathname}`)
+  }
 }

@@ -1,7 +1,7 @@
 import { parseKopecks } from '../../common/money.ts'
 import { signStandardWebhook, verifyStandardWebhook, type SignedHeaders } from '../../common/standard-webhooks.ts'
 import type { PaymentChange } from '../rules.ts'
-import type { AnswerFor, IncomingNotification, NotificationFacts, PaymentProvider, ProviderAnswer, StartInput, Started, VerifyResult } from './provider.ts'
+import type { AnswerFor, IncomingNotification, NotificationFacts, PaymentLookup, PaymentProvider, ProviderAnswer, StartInput, Started, VerifyResult } from './provider.ts'
 
 /**
  * The sandbox provider: our own page stands in for the provider's, and its buttons send the
@@ -74,7 +74,7 @@ export function createSandboxProvider(options: { secret: string; publicApiUrl: s
       return { externalId: sandboxObjectId(input.paymentId), confirmationUrl: `${options.publicApiUrl}/v1/sandbox/payments/${input.paymentId}` }
     },
 
-    async verify(notification: IncomingNotification): Promise<VerifyResult> {
+    async verify(notification: IncomingNotification, _lookup: PaymentLookup): Promise<VerifyResult> {
       const failure = verifyStandardWebhook(options.secret, notification.headers, notification.rawBody, options.now(), options.toleranceS)
       if (failure) return { ok: false, reason: failure }
       const body = parseBody(notification.rawBody)

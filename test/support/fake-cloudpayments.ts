@@ -1,0 +1,130 @@
+import { createHmac } from 'node:crypto'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+
+/**
+ * A local stand-in for CloudPayments that speaks its protocol: `POST /orders/create` with HTTP
+ * Basic (Public ID, API secret) answering `{Success, Model: {Id, Url}}`, and the notifications it
+ * sends a merchant (Check, Pay, Fail, Refund): form-encoded, signed by `Content-HMAC` (base64
+ * HMAC-SHA256 of the body under the API secret), answered `{"code":N}`.
+ */
+export interface FakeOrder {
+  id: string
+  amount: number
+  invoiceId: string
+  accountId: string
+  description: string
+  successRedirectUrl: string
+}
+
+export interface FakeCloudPayments {
+  url: string
+  orders: FakeOrder[]
+  /** Answers orders/create with this HTTP status instead (500: the provider is down). */
+  failOrders: number | null
+  /** Where notifications go: our route (with ?event= appended per kind, as the dashboard is set up). */
+  notifyTo(url: string): void
+  /** Check, then (if accepted) Pay; the codes our API answered. */
+  pay(order: FakeOrder, options?: { amount?: string; secret?: string; at?: string }): Promise<{ check: number; pay?: number; transactionId: string }>
+  fail(order: FakeOrder, reason?: string): Promise<number>
+  refund(order: FakeOrder, paymentTransactionId: string, amount: string): Promise<number>
+  /** Sends one notification as given (for repeats and forgeries). */
+  send(event: string, fields: Record<string, string>, options?: { secret?: string; header?: 'Content-HMAC' | 'X-Content-HMAC' | 'none' }): Promise<number>
+  close(): Promise<void>
+}
+
+export async function startFakeCloudPayments(publicId: string, apiSecret: string): Promise<FakeCloudPayments> {
+  let notifyUrl = ''
+  let transactions = 900_000_000
+  const orders: FakeOrder[] = []
+
+  const read = (request: IncomingMessage) =>
+    new Promise<string>((resolve) => {
+      const chunks: Buffer[] = []
+      request.on('data', (chunk: Buffer) => chunks.push(chunk))
+      request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
+    })
+
+  async function handle(request: IncomingMessage, response: ServerResponse) {
+    const body = await read(request)
+    const reply = (status: number, json: unknown) => {
+      response.writeHead(status, { 'content-type': 'application/json' })
+      response.end(JSON.stringify(json))
+    }
+    if (request.method !== 'POST' || request.url !== '/orders/create') return reply(404, { Success: false, Message: 'not found' })
+    const expected = `Basic ${Buffer.from(`${publicId}:${apiSecret}`).toString('base64')}`
+    if (request.headers.authorization !== expected) return reply(401, { Success: false, Message: 'Unauthorized' })
+    if (fake.failOrders !== null) return reply(fake.failOrders, { Success: false, Message: 'down' })
+    const input = JSON.parse(body) as { Amount: number; InvoiceId: string; AccountId: string; Description: string; SuccessRedirectUrl: string; Currency: string }
+    if (typeof input.Amount !== 'number' || input.Currency !== 'RUB') return reply(200, { Success: false, Message: 'Amount must be a number' })
+    const order: FakeOrder = {
+      id: `f${orders.length + 1}K8LV6reGE9WBFn`,
+      amount: input.Amount,
+      invoiceId: input.InvoiceId,
+      accountId: input.AccountId,
+      description: input.Description,
+      successRedirectUrl: input.SuccessRedirectUrl,
+    }
+    orders.push(order)
+    reply(200, { Success: true, Message: null, Model: { Id: order.id, Number: orders.length, Amount: order.amount, Currency: 'RUB', Url: `${fake.url}/d/${order.id}` } })
+  }
+  const server = createServer((request, response) => void handle(request, response))
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+
+  async function send(event: string, fields: Record<string, string>, options: { secret?: string; header?: 'Content-HMAC' | 'X-Content-HMAC' | 'none' } = {}) {
+    const body = new URLSearchParams(fields).toString()
+    const header = options.header ?? 'Content-HMAC'
+    const signed = header === 'X-Content-HMAC' ? decodeURIComponent(body.replaceAll('+', ' ')) : body
+    const hmac = createHmac('sha256', options.secret ?? apiSecret).update(signed).digest('base64')
+    const response = await fetch(`${notifyUrl}?event=${event}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...(header === 'none' ? {} : { [header]: hmac }) },
+      body,
+    })
+    if (response.status !== 200) throw new Error(`${event}: HTTP ${response.status} ${await response.text()}`)
+    return ((await response.json()) as { code: number }).code
+  }
+
+  const paymentFields = (order: FakeOrder, transactionId: string, amount: string, at: string) => ({
+    TransactionId: transactionId,
+    Amount: amount,
+    Currency: 'RUB',
+    PaymentAmount: amount,
+    PaymentCurrency: 'RUB',
+    DateTime: at,
+    CardFirstSix: '424242',
+    CardLastFour: '4242',
+    CardType: 'Visa',
+    InvoiceId: order.invoiceId,
+    AccountId: order.accountId,
+    Description: order.description,
+    TestMode: '1',
+  })
+
+  const fake: FakeCloudPayments = {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    orders,
+    failOrders: null,
+    notifyTo(url) {
+      notifyUrl = url
+    },
+    async pay(order, options = {}) {
+      const transactionId = String(++transactions)
+      const fields = { ...paymentFields(order, transactionId, options.amount ?? order.amount.toFixed(2), options.at ?? '2026-11-26 05:01:00'), OperationType: 'Payment' }
+      const check = await send('check', { ...fields, Status: 'Authorized' }, { secret: options.secret })
+      if (check !== 0) return { check, transactionId }
+      return { check, pay: await send('pay', { ...fields, Status: 'Completed' }, { secret: options.secret }), transactionId }
+    },
+    async fail(order, reason = 'Insufficient funds') {
+      const transactionId = String(++transactions)
+      return send('fail', { ...paymentFields(order, transactionId, order.amount.toFixed(2), '2026-11-26 05:00:30'), OperationType: 'Payment', Status: 'Declined', Reason: reason, ReasonCode: '5051' })
+    },
+    async refund(order, paymentTransactionId, amount) {
+      const transactionId = String(++transactions)
+      return send('refund', { TransactionId: transactionId, PaymentTransactionId: paymentTransactionId, Amount: amount, DateTime: '2026-11-26 06:00:00', OperationType: 'Refund', InvoiceId: order.invoiceId, AccountId: order.accountId })
+    },
+    send,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  }
+  return fake
+}
