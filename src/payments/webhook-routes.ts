@@ -64,6 +64,7 @@ const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0)
       const query = request.query as Record<string, string | undefined>
       const outcome = await app.paymentNotifications.receive(provider, { rawBody, headers: request.headers, query, receivedAt: app.config.clock.now() })
+      if (outcome.kind === 'rejected') request.log.warn({ provider: provider.name, reason: outcome.reason }, 'payment notification refused')
       const answer = provider.answer(outcome)
       // In the provider's protocol, which the response schema can only describe.
       if (answer) return (reply as FastifyReply).code(answer.status).type(answer.contentType).send(answer.body)

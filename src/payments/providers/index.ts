@@ -2,6 +2,7 @@ import type { Config } from '../../config.ts'
 import type { PaymentProvider } from './provider.ts'
 import { createCloudPaymentsProvider } from './cloudpayments.ts'
 import { createSandboxProvider } from './sandbox.ts'
+import { createTbankProvider } from './tbank.ts'
 
 export type { PaymentProvider } from './provider.ts'
 
@@ -10,6 +11,7 @@ export function createProviders(config: Config): Map<string, PaymentProvider> {
   const providers = new Map<string, PaymentProvider>()
   const timeoutMs = config.payments.providerTimeoutMs
   providers.set('cloudpayments', createCloudPaymentsProvider({ apiUrl: config.payments.cloudPaymentsApiUrl, timeoutMs }))
+  providers.set('tbank', createTbankProvider({ apiUrl: config.payments.tbankApiUrl, timeoutMs }))
   if (config.payments.sandbox.enabled) {
     providers.set(
       'sandbox',

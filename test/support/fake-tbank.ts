@@ -1,0 +1,79 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { tbankToken } from '../../src/payments/providers/tbank-token.ts'
+
+/**
+ * A local stand-in for T-Bank's acquiring API v2: `POST /Init` checks the Token and answers
+ * `{Success, ErrorCode: "0", Status: "NEW", PaymentId, PaymentURL}`; `notify` sends the
+ * notifications T-Bank sends (JSON, Token-signed) to the NotificationURL of the payment and
+ * returns what we answered (T-Bank wants exactly `OK`).
+ */
+export interface FakeTbankPayment {
+  paymentId: number
+  orderId: string
+  amount: number
+  notificationUrl: string
+  successUrl: string
+  data: Record<string, unknown>
+}
+
+export async function startFakeTbank(terminalKey: string, password: string) {
+  const payments: FakeTbankPayment[] = []
+  let nextId = 4_000_000_000
+
+  const read = (request: IncomingMessage) =>
+    new Promise<string>((resolve) => {
+      const chunks: Buffer[] = []
+      request.on('data', (chunk: Buffer) => chunks.push(chunk))
+      request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
+    })
+
+  async function handle(request: IncomingMessage, response: ServerResponse) {
+    const body = JSON.parse(await read(request)) as Record<string, unknown>
+    const reply = (json: unknown) => {
+      response.writeHead(200, { 'content-type': 'application/json' })
+      response.end(JSON.stringify(json))
+    }
+    if (request.url !== '/Init') return reply({ Success: false, ErrorCode: '9999', Message: 'unknown method' })
+    if (body.TerminalKey !== terminalKey) return reply({ Success: false, ErrorCode: '202', Message: 'Терминал не найден' })
+    if (body.Token !== tbankToken(body, password)) return reply({ Success: false, ErrorCode: '204', Message: 'Неверный токен' })
+    const payment: FakeTbankPayment = {
+      paymentId: ++nextId,
+      orderId: String(body.OrderId),
+      amount: Number(body.Amount),
+      notificationUrl: String(body.NotificationURL),
+      successUrl: String(body.SuccessURL),
+      data: body.DATA as Record<string, unknown>,
+    }
+    payments.push(payment)
+    reply({ Success: true, ErrorCode: '0', TerminalKey: terminalKey, Status: 'NEW', PaymentId: String(payment.paymentId), OrderId: payment.orderId, Amount: payment.amount, PaymentURL: `https://securepay.example/new/${payment.paymentId}` })
+  }
+
+  const server = createServer((request, response) => void handle(request, response))
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    payments,
+    /** Sends a notification about a payment: status, amount (kopecks), other fields; signed unless told otherwise. */
+    async notify(payment: FakeTbankPayment, status: string, options: { amount?: number; to?: string; password?: string; extra?: Record<string, unknown> } = {}) {
+      const body: Record<string, unknown> = {
+        TerminalKey: terminalKey,
+        OrderId: payment.orderId,
+        Success: !['REJECTED', 'AUTH_FAIL'].includes(status),
+        Status: status,
+        PaymentId: payment.paymentId,
+        ErrorCode: status === 'REJECTED' ? '1051' : '0',
+        Amount: options.amount ?? payment.amount,
+        CardId: 12345678,
+        Pan: '430000******0777',
+        ExpDate: '1230',
+        ...options.extra,
+      }
+      body.Token = tbankToken(body, options.password ?? password)
+      const response = await fetch(options.to ?? payment.notificationUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+      return { status: response.status, body: await response.text() }
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  }
+}
