@@ -9,8 +9,8 @@ import { createHash } from 'node:crypto'
 export function tbankToken(params: Record<string, unknown>, password: string): string {
   const scalars: [string, string][] = [['Password', password]]
   for (const [name, value] of Object.entries(params)) {
-    if (name === 'Token' || value === null || value === undefined || typeof value === 'object') continue
-    scalars.push([name, String(value)])
+    if (name === 'Token') continue
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') scalars.push([name, String(value)])
   }
   scalars.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
   return createHash('sha256').update(scalars.map(([, value]) => value).join(''), 'utf8').digest('hex')
