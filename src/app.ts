@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import audit from './audit/audit.ts'
 import accountsDomain from './accounts/index.ts'
+import aggregatorDomain from './aggregator/index.ts'
 import adminDomain from './admin/index.ts'
 import authDomain from './auth/index.ts'
 import billingDomain from './billing/index.ts'
@@ -116,6 +117,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(billingDomain)
   await app.register(invoicesDomain)
   await app.register(paymentsDomain)
+  await app.register(aggregatorDomain)
   await app.register(readingsDomain)
   await app.register(jobsDomain)
   return app

@@ -3,6 +3,7 @@ import fp from 'fastify-plugin'
 import { ForbiddenError, UnauthorizedError } from '../common/errors.ts'
 import { problems } from '../common/schemas.ts'
 import type { Role } from '../generated/prisma/client.ts'
+import { apiKeyHash, looksLikeApiKey, type ApiClient, type ApiKeyScope } from './api-keys.ts'
 
 /** Who is calling, as established from a valid access token and a live session. */
 export interface Caller {
@@ -28,16 +29,28 @@ export interface RouteAuth {
   duringPasswordChange?: boolean
 }
 
+/** Routes for banks and aggregators: an API key of a supplier with this scope (`X-Api-Key`). */
+export interface ApiKeyAuth {
+  apiKey: ApiKeyScope
+}
+
 declare module 'fastify' {
   interface FastifyContextConfig {
-    auth?: false | RouteAuth
+    auth?: false | RouteAuth | ApiKeyAuth
   }
   interface FastifyRequest {
     caller: Caller | null
+    apiClient: ApiClient | null
   }
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+/** The API key calling an aggregator route; throws if the route was not guarded by one. */
+export function apiClientOf(request: FastifyRequest): ApiClient {
+  if (!request.apiClient) throw new Error(`route ${request.routeOptions.url} reads the API client but declares no apiKey auth`)
+  return request.apiClient
+}
 
 /** The caller of a guarded route; throws if the route was not guarded (a programming error). */
 export function callerOf(request: FastifyRequest): Caller {
@@ -52,6 +65,24 @@ export function callerOf(request: FastifyRequest): Caller {
 export default fp(
   async function authGuard(app: FastifyInstance) {
     app.decorateRequest('caller', null)
+    app.decorateRequest('apiClient', null)
+
+    async function authenticateKey(request: FastifyRequest, scope: ApiKeyScope): Promise<void> {
+      const key = request.headers['x-api-key']
+      if (key === undefined) throw new UnauthorizedError('api_key_missing', 'This route needs an API key: X-Api-Key: abk_…')
+      if (!looksLikeApiKey(key)) throw new UnauthorizedError('api_key_invalid', 'The API key is not valid or has been revoked.')
+      const { rows } = await app.pgPool.query<{ id: string; supplierId: string; client: string; scopes: ApiKeyScope[]; stale: boolean }>(
+        `SELECT id, "supplierId", client, scopes, ("lastUsedAt" IS NULL OR "lastUsedAt" < now() - interval '1 minute') AS stale
+         FROM api_key WHERE "keyHash" = $1 AND "revokedAt" IS NULL`,
+        [apiKeyHash(key)],
+      )
+      const found = rows[0]
+      if (!found) throw new UnauthorizedError('api_key_invalid', 'The API key is not valid or has been revoked.')
+      // Last use is kept to the minute: a busy bank does not write a row per request.
+      if (found.stale) await app.pgPool.query(`UPDATE api_key SET "lastUsedAt" = now() WHERE id = $1`, [found.id])
+      if (!found.scopes.includes(scope)) throw new ForbiddenError('api_key_scope_missing', `This API key lacks the scope ${scope}.`)
+      request.apiClient = { keyId: found.id, supplierId: found.supplierId, client: found.client, scopes: found.scopes }
+    }
 
     async function authenticate(request: FastifyRequest, auth: RouteAuth): Promise<void> {
       const header = request.headers.authorization
@@ -93,6 +124,12 @@ export default fp(
       if (auth === undefined) throw new Error(`${String(route.method)} ${route.url}: declare config.auth (false for a public route)`)
       if (auth === false) {
         route.schema = { ...route.schema, security: [] }
+        return
+      }
+      if ('apiKey' in auth) {
+        route.schema = { ...route.schema, security: [{ apiKey: [] }], response: { ...problems(401, 403), ...(route.schema?.response ?? {}) } }
+        const keyGuard: onRequestAsyncHookHandler = async (request) => authenticateKey(request, auth.apiKey)
+        route.onRequest = [...(route.onRequest ? [route.onRequest].flat() : []), keyGuard]
         return
       }
       // The contract shows the guard's answers on every guarded route, whatever the route lists.

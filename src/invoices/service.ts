@@ -15,6 +15,8 @@ import type { Invoice, InvoiceSummary, PaymentQr } from './schemas.ts'
 
 const invoiceNotFound = (period: string) => new NotFoundError('invoice_not_found', `No receipt was issued for ${period} on this account.`)
 
+type QrAccount = { number: string; holderSurname: string; address: string; supplier: Parameters<typeof qrPayload>[0]['payee'] }
+
 function createInvoiceService(app: FastifyInstance) {
   async function detail(db: Tx, where: string, values: unknown[]): Promise<Invoice | undefined> {
     const [row] = await db.query<InvoiceRow>(`SELECT ${INVOICE_DETAIL_COLUMNS} FROM invoice i JOIN invoice_requisites q ON q.id = i."requisitesId" WHERE ${where}`, values)
@@ -35,22 +37,32 @@ function createInvoiceService(app: FastifyInstance) {
     return { filename: `receipt-${invoice.account.number}-${invoice.period}.pdf`, contentType: 'application/pdf', content: await pdf(invoice, supplier!.timeZone) }
   })
 
+  /**
+   * The GOST payload that pays `kopecks` to an account (none: the payer types the amount in).
+   * `withPayer: false` leaves out the payer's surname and address, for those who may not see them.
+   */
+  function qrOf(account: QrAccount, kopecks: bigint, { withPayer = true } = {}): PaymentQr {
+    const { supplier } = account
+    const payload = qrPayload({
+      payee: supplier,
+      amount: kopecks,
+      purpose: `Оплата по лицевому счёту ${account.number}`,
+      accountNumber: account.number,
+      lastName: withPayer ? account.holderSurname : null,
+      payerAddress: withPayer ? account.address : null,
+    })
+    return { payload, amount: kopecks > 0n ? formatKopecks(kopecks) : null, accountNumber: account.number }
+  }
+
   return {
     /** "Create a receipt yourself": a QR for any amount, or for what the account owes now. */
     async paymentQr(caller: Caller, accountId: string, amount?: string): Promise<PaymentQr> {
       const account = await app.accounts.findVisible(caller, accountId)
       const kopecks = amount !== undefined ? toKopecks(amount) : toKopecks((await balances(app.db, [account.id])).get(account.id)!.toPay)
-      const { supplier } = account
-      const payload = qrPayload({
-        payee: supplier,
-        amount: kopecks,
-        purpose: `Оплата по лицевому счёту ${account.number}`,
-        accountNumber: account.number,
-        lastName: account.holderSurname,
-        payerAddress: account.address,
-      })
-      return { payload, amount: kopecks > 0n ? formatKopecks(kopecks) : null, accountNumber: account.number }
+      return qrOf(account, kopecks)
     },
+
+    qrOf,
 
     /** The account's receipts, newest period first. */
     async list(caller: Caller, accountId: string, query: PageQuery): Promise<{ items: InvoiceSummary[]; nextCursor: string | null }> {

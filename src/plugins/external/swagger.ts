@@ -39,6 +39,12 @@ export default fp(
               bearerFormat: 'JWT',
               description: 'Access token from POST /v1/auth/login; 15 minutes by default, renewed with POST /v1/auth/refresh.',
             },
+            apiKey: {
+              type: 'apiKey',
+              in: 'header',
+              name: 'X-Api-Key',
+              description: 'A bank’s or aggregator’s key for one supplier (POST /v1/admin/api-keys), with scopes accounts:lookup and/or payments:write.',
+            },
           },
         },
       },
