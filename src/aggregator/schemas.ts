@@ -5,7 +5,6 @@ import { Money, Page, PageQuery, Period, Uuid } from '../common/schemas.ts'
 const SUPPLIER_ID = '019ad0a1-5e2f-7a10-8c3d-4b5e6f708192'
 const AMOUNT = { pattern: '^(?!0+(\\.0{1,2})?$)\\d{1,7}(\\.\\d{1,2})?$', description: 'Rubles, more than zero, at most two decimals.' }
 
-export const ApiKeyScopeSchema = Type.Enum([...API_KEY_SCOPES], { $id: 'ApiKeyScope', type: 'string' })
 
 export const ApiKeyCreate = Type.Object(
   {
@@ -117,4 +116,4 @@ export const BankPaymentReport = Type.Object(
 )
 export type BankPaymentReport = Static<typeof BankPaymentReport>
 
-export const aggregatorSchemas = [ApiKeyScopeSchema, ApiKeyCreate, ApiKey, ApiKeyIssued, ApiKeyPage, AccountLookup, BankPaymentReport]
+export const aggregatorSchemas = [ApiKeyCreate, ApiKey, ApiKeyIssued, ApiKeyPage, AccountLookup, BankPaymentReport]

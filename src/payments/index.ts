@@ -1,4 +1,5 @@
 import { domain } from '../plugins/app/domain.ts'
+import notificationRoutes, { PaymentNotificationPage, PaymentNotificationView } from './notification-routes.ts'
 import notifications from './notifications.ts'
 import providerAccountRoutes, { ProviderAccountInput, ProviderAccountView } from './provider-account-routes.ts'
 import routes from './routes.ts'
@@ -8,7 +9,7 @@ import service from './service.ts'
 import webhookRoutes from './webhook-routes.ts'
 
 export default domain('payments', {
-  schemas: [...paymentSchemas, ProviderAccountInput, ProviderAccountView],
+  schemas: [...paymentSchemas, ProviderAccountInput, ProviderAccountView, PaymentNotificationView, PaymentNotificationPage],
   services: [service, notifications],
-  routes: [routes, webhookRoutes, sandboxRoutes, providerAccountRoutes],
+  routes: [routes, webhookRoutes, sandboxRoutes, providerAccountRoutes, notificationRoutes],
 })

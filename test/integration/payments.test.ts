@@ -4,7 +4,7 @@ import { loadConfig } from '../../src/config.ts'
 import { sandboxObjectId, signSandboxNotification, type SandboxNotificationBody } from '../../src/payments/providers/sandbox.ts'
 import type { Payment, PaymentDetails } from '../../src/payments/schemas.ts'
 import type { TestContext } from '../helper.ts'
-import { DEMO, bearer } from '../support/auth.ts'
+import { DEMO, STRONG_PASSWORD, bearer, createStaff, login, supplierId } from '../support/auth.ts'
 import { twoCustomers } from '../support/customers.ts'
 import { makeJobsDue } from '../support/jobs.ts'
 import { atOnce } from '../support/races.ts'
@@ -315,5 +315,23 @@ describe('the payments list', () => {
     expect(failed.items.length).toBeGreaterThan(0)
     expect(failed.items.every((item) => item.status === 'failed')).toBe(true)
     expect((await call('GET', `/v1/accounts/${annaAccount}/payments`, ivan)).statusCode).toBe(404)
+  })
+})
+
+describe('what operators see', () => {
+  it('refused notifications about their supplier’s payments; admins also those naming no payment of ours; customers nothing', async () => {
+    await createStaff(ctx, 'operator', 'op@water.test', STRONG_PASSWORD, await supplierId(ctx, 'gorvodokanal'))
+    await createStaff(ctx, 'operator', 'op@heat.test', STRONG_PASSWORD, await supplierId(ctx, 'sibteplo'))
+    await createStaff(ctx, 'admin', 'admin@abonent.test', STRONG_PASSWORD)
+    const list = async (email: string, query = '?status=refused') =>
+      (await call('GET', `/v1/admin/payment-notifications${query}`, (await login(ctx, email, STRONG_PASSWORD)).accessToken)).json<{
+        items: { code: string; accountNumber: string | null; status: string }[]
+      }>().items
+    const water = await list('op@water.test')
+    expect(water.map((n) => n.code)).toEqual(expect.arrayContaining(['amount_mismatch', 'payment_transition_refused', 'refund_exceeds_payment']))
+    expect(water.every((n) => n.status === 'refused' && n.accountNumber === DEMO.semenovaWater.number)).toBe(true)
+    expect(await list('op@heat.test')).toEqual([])
+    expect((await list('admin@abonent.test')).map((n) => n.code)).toContain('unknown_payment')
+    expect((await call('GET', '/v1/admin/payment-notifications', anna)).statusCode).toBe(403)
   })
 })
