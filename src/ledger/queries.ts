@@ -1,5 +1,6 @@
 /**
- * Which charges and payments count, and when: the ledger's SQL. Sums are PostgreSQL numerics,
+ * Which charges and payments count, and when: the ledger's SQL, run on pg straight (every balance
+ * read passes here, so it skips Prisma's query pipeline). Sums are PostgreSQL numerics,
  * read as text and turned into kopecks without a float in between. Every function takes a
  * transaction client or the PrismaClient, so that billing and payments can post and read
  * inside their own unit of work.
@@ -39,7 +40,7 @@ export async function ledgerSums(db: Db, accountIds: string[], before?: Before):
   const chargeCut = before ? Prisma.sql`AND ch.period < ${before.date}::date` : Prisma.empty
   const paymentCut = before ? Prisma.sql`AND ${localPaidAt(before.timeZone)} < ${before.date}::date` : Prisma.empty
   const pendingCut = before ? Prisma.sql`AND (pending."paidAt" AT TIME ZONE ${before.timeZone}) < ${before.date}::date` : Prisma.empty
-  const rows = await db.$queryRaw<{ id: string; carriedIn: string; charged: string; settled: string; pending: string }[]>`
+  const rows = await db.query<{ id: string; carriedIn: string; charged: string; settled: string; pending: string }>(Prisma.sql`
     SELECT a.id, a."openingBalance"::text AS "carriedIn",
            COALESCE(c.total, 0)::text AS charged, COALESCE(p.settled, 0)::text AS settled, COALESCE(q.pending, 0)::text AS pending
     FROM account a
@@ -48,7 +49,7 @@ export async function ledgerSums(db: Db, accountIds: string[], before?: Before):
     LEFT JOIN LATERAL (
       SELECT sum(pending.amount) AS pending FROM payment pending
       WHERE pending."accountId" = a.id AND pending.status = ${PENDING} ${pendingCut}) q ON true
-    WHERE a.id = ANY(${accountIds}::uuid[])`
+    WHERE a.id = ANY(${accountIds}::uuid[])`)
   return new Map(
     rows.map((row) => [
       row.id,
@@ -68,11 +69,11 @@ export interface PendingPayment {
 /** Payments awaiting settlement, oldest first. */
 export async function pendingPayments(db: Db, accountIds: string[]): Promise<PendingPayment[]> {
   if (accountIds.length === 0) return []
-  const rows = await db.$queryRaw<{ id: string; accountId: string; amount: string; paidAt: Date; provider: string }[]>`
+  const rows = await db.query<{ id: string; accountId: string; amount: string; paidAt: Date; provider: string }>(Prisma.sql`
     SELECT pay.id, pay."accountId", pay.amount::text AS amount, pay."paidAt", pay.provider
     FROM payment pay
     WHERE pay."accountId" = ANY(${accountIds}::uuid[]) AND pay.status = ${PENDING}
-    ORDER BY pay."paidAt", pay.id`
+    ORDER BY pay."paidAt", pay.id`)
   return rows.map((row) => ({ ...row, amount: toKopecks(row.amount) }))
 }
 
@@ -83,7 +84,7 @@ export async function pendingPayments(db: Db, accountIds: string[]): Promise<Pen
 export async function periodFlows(db: Db, accountId: string, from: string, to: string, timeZone: string): Promise<Map<string, PeriodFlows<Service>>> {
   const first = `${from}-01`
   const until = `${addMonths(to, 1)}-01`
-  const rows = await db.$queryRaw<{ period: string; what: 'charge' | 'penalty' | 'payment'; service: Service | null; amount: string }[]>`
+  const rows = await db.query<{ period: string; what: 'charge' | 'penalty' | 'payment'; service: Service | null; amount: string }>(Prisma.sql`
     SELECT to_char(ch.period, 'YYYY-MM') AS period, CASE WHEN ch.kind = 'penalty' THEN 'penalty' ELSE 'charge' END AS what,
            ch.service::text AS service, sum(ch.amount)::text AS amount
     FROM charge ch
@@ -95,7 +96,7 @@ export async function periodFlows(db: Db, accountId: string, from: string, to: s
     WHERE pay."accountId" = ${accountId}::uuid
       AND ${localPaidAt(timeZone)} >= ${first}::date AND ${localPaidAt(timeZone)} < ${until}::date
     GROUP BY 1
-    ORDER BY 1, 2, 3`
+    ORDER BY 1, 2, 3`)
   const flows = new Map<string, PeriodFlows<Service>>()
   for (const row of rows) {
     const flow = flows.get(row.period) ?? { charges: [], penalties: 0n, payments: 0n }
