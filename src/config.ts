@@ -78,6 +78,7 @@ export const EnvSchema = Type.Object({
   PAYMENTS_SANDBOX: Type.Optional(Type.Boolean()),
   PAYMENT_SANDBOX_SECRET: Type.Optional(Type.String({ pattern: '^whsec_[A-Za-z0-9+/]{32,}={0,2}$' })),
   PAYMENT_PENDING_TTL_MIN: Type.Integer({ minimum: 5, maximum: 10_080, default: 60 }),
+  PAYMENT_PENALTIES_FIRST: Type.Boolean({ default: false }),
   PAYMENT_NOTIFICATION_TOLERANCE_S: Type.Integer({ minimum: 30, maximum: 3600, default: 300 }),
 })
 export type Env = Static<typeof EnvSchema>
@@ -150,6 +151,8 @@ export interface Config {
     pendingTtlMin: number
     /** How old a signed notification may be (its signed timestamp against the clock). */
     notificationToleranceS: number
+    /** Payments pay each receipt's penalties before its principal (default: principal first). */
+    penaltiesFirst: boolean
     /** The providers' API addresses (tests point them at local fakes) and how long a call may take. */
     cloudPaymentsApiUrl: string
     tbankApiUrl: string
@@ -282,6 +285,7 @@ export function loadConfig(raw: Record<string, string | undefined>): Config {
       },
       pendingTtlMin: env.PAYMENT_PENDING_TTL_MIN,
       notificationToleranceS: env.PAYMENT_NOTIFICATION_TOLERANCE_S,
+      penaltiesFirst: env.PAYMENT_PENALTIES_FIRST,
       cloudPaymentsApiUrl: env.CLOUDPAYMENTS_API_URL.replace(/\/+$/, ''),
       tbankApiUrl: env.TBANK_API_URL.replace(/\/+$/, ''),
       providerTimeoutMs: env.PAYMENT_PROVIDER_TIMEOUT_MS,

@@ -9,6 +9,7 @@ import { formatKopecks, toKopecks } from '../common/money.ts'
 import { DEFAULT_PAGE_SIZE } from '../common/schemas.ts'
 import { uuidv7 } from '../common/uuid.ts'
 import { balances } from '../ledger/service.ts'
+import { allocatePayments } from '../payments/allocation-sql.ts'
 import { PAYMENT_COLUMNS, paymentOf, type PaymentRow } from '../payments/payment-view.ts'
 import type { Payment } from '../payments/schemas.ts'
 import type { PayeeRequisites } from '../invoices/payment-qr.ts'
@@ -181,6 +182,7 @@ function createAggregatorService(app: FastifyInstance) {
           await tx.sql`
             INSERT INTO payment_event (id, "paymentId", "fromStatus", "toStatus", actor, "actorId", at)
             VALUES (${uuidv7()}::uuid, ${id}::uuid, NULL, 'succeeded', 'bank', ${client.keyId}::uuid, ${paidAt})`
+          await allocatePayments(tx, [account.id], { penaltiesFirst: app.config.payments.penaltiesFirst, at: app.config.clock.now() })
           return { payment: paymentOf(created), created: true }
         }
         // The insert met the earlier report's row: this statement sees it committed.

@@ -131,6 +131,10 @@ function createImportService(app: FastifyInstance) {
             },
           })
           await tx.$executeRawUnsafe(`DROP TABLE ${stage}`)
+          // Imported money is placed on the receipts by the payments' job (payments/notifications.ts).
+          if (job.kind === 'payments' && result.inserted > 0) {
+            await app.jobs.add(tx, { task: 'payments:allocate', payload: { supplierId: job.supplierId }, key: `payments:allocate:${job.supplierId}` })
+          }
           app.log.info({ importId: job.id, ...result, rejected }, 'import merged')
         },
         { timeout: 3_600_000 },

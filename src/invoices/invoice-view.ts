@@ -6,7 +6,7 @@ import type { ReceiptDocument } from './receipt-pdf.ts'
 import type { Invoice, InvoiceSummary } from './schemas.ts'
 
 /** An invoice row as `INVOICE_COLUMNS` selects it (numerics and dates as text). */
-export interface InvoiceRow extends Omit<InvoiceSummary, 'number'> {
+export interface InvoiceRow extends Omit<InvoiceSummary, 'number' | 'paymentStatus'> {
   number: number
   delivery: 'paper' | 'electronic'
   accountId: string
@@ -21,7 +21,9 @@ export interface InvoiceRow extends Omit<InvoiceSummary, 'number'> {
 export const INVOICE_COLUMNS = `i.id, i.number, to_char(i.period, 'YYYY-MM') AS period,
   to_char(i."issuedAt" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "issuedAt", i."dueDate"::text AS "dueDate",
   i."openingBalance"::text AS "openingBalance", i.payments::text AS payments, i.charged::text AS charged, i.penalties::text AS penalties,
-  i."totalDue"::text AS "totalDue"`
+  i."totalDue"::text AS "totalDue",
+  (SELECT it.principal + it.penalty FROM invoice_item it WHERE it."invoiceId" = i.id)::text AS owed,
+  (SELECT COALESCE(sum(a.principal + a.penalty), 0) FROM payment_allocation a WHERE a."invoiceId" = i.id)::text AS paid`
 
 export const INVOICE_DETAIL_COLUMNS = `${INVOICE_COLUMNS}, i.delivery::text AS delivery, i."accountId", i."accountNumber", i."holderSurname", i."holderGivenNames",
   i.address, i.lines, json_build_object('name', q.name, 'inn', q.inn, 'kpp', q.kpp, 'bankName', q."bankName", 'bik', q.bik,
@@ -52,6 +54,9 @@ export function invoiceOf(row: InvoiceRow, qrPayload: string): Invoice {
     charged: row.charged,
     penalties: row.penalties,
     totalDue: row.totalDue,
+    owed: row.owed,
+    paid: row.paid,
+    paymentStatus: paymentStatusOf(toKopecks(row.owed), toKopecks(row.paid)),
     delivery: row.delivery,
     account: { id: row.accountId, number: row.accountNumber, holder: holderName(row), address: row.address },
     payee: row.payee,
@@ -60,9 +65,16 @@ export function invoiceOf(row: InvoiceRow, qrPayload: string): Invoice {
   }
 }
 
-export function summaryOf(row: InvoiceSummary): InvoiceSummary {
-  const { id, number, period, issuedAt, dueDate, openingBalance, payments, charged, penalties, totalDue } = row
-  return { id, number, period, issuedAt, dueDate, openingBalance, payments, charged, penalties, totalDue }
+export function summaryOf(row: InvoiceRow): InvoiceSummary {
+  const { id, number, period, issuedAt, dueDate, openingBalance, payments, charged, penalties, totalDue, owed, paid } = row
+  return { id, number, period, issuedAt, dueDate, openingBalance, payments, charged, penalties, totalDue, owed, paid, paymentStatus: paymentStatusOf(toKopecks(owed), toKopecks(paid)) }
+}
+
+/** Whether a receipt is paid, by what it asks and what payments have paid of it. */
+export function paymentStatusOf(owed: bigint, paid: bigint): InvoiceSummary['paymentStatus'] {
+  if (owed <= 0n) return 'nothing_owed'
+  if (paid >= owed) return 'paid'
+  return paid > 0n ? 'partly_paid' : 'unpaid'
 }
 
 /** The printed receipt of an invoice; its issue date is the supplier's calendar day. */

@@ -64,6 +64,8 @@ export default fp(
             UPDATE closed_period SET "invoicesIssuedAt" = ${app.config.clock.now()}, "invoicesIssued" = ${issued}::int
             WHERE "supplierId" = ${supplierId}::uuid AND period = ${`${period}-01`}::date`
           await app.jobs.add(tx, { task: DELIVER_INVOICES_TASK, payload: { supplierId, period }, key: `invoices:deliver:${supplierId}:${period}` })
+          // Credit waiting for a receipt goes onto these (the payments' job, payments/notifications.ts).
+          await app.jobs.add(tx, { task: 'payments:allocate', payload: { supplierId }, key: `payments:allocate:${supplierId}` })
           await queuePrintBatch(app, tx, { supplierId, period, runId: closed.runId, invoices: paper })
         },
         { timeout: 3_600_000 },

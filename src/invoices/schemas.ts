@@ -59,6 +59,9 @@ const totals = {
   charged: { ...Money, description: 'The lines of the period other than penalties, recalculations included.' },
   penalties: Money,
   totalDue: { ...Money, description: 'openingBalance − payments + charged + penalties; negative when paid in advance.' },
+  owed: { ...Money, description: 'What this receipt itself asks: its charges and penalties (the first receipt also the debt it opened with).' },
+  paid: { ...Money, description: 'What payments have paid of it so far (oldest receipts first).' },
+  paymentStatus: Type.Enum(['unpaid', 'partly_paid', 'paid', 'nothing_owed'], { type: 'string', description: 'paid once `paid` reaches `owed`.' }),
 }
 
 const EXAMPLE = {
@@ -88,6 +91,9 @@ const EXAMPLE = {
   charged: '525.60',
   penalties: '12.40',
   totalDue: '538.00',
+  owed: '538.00',
+  paid: '500.00',
+  paymentStatus: 'partly_paid',
   qrPayload: QR_EXAMPLE,
 }
 
@@ -103,7 +109,23 @@ export const InvoiceSummary = Type.Object(
   {
     $id: 'InvoiceSummary',
     additionalProperties: false,
-    examples: [{ id: EXAMPLE.id, number: 1042, period: '2026-11', issuedAt: EXAMPLE.issuedAt, dueDate: '2026-12-15', openingBalance: '1200.00', payments: '1200.00', charged: '525.60', penalties: '12.40', totalDue: '538.00' }],
+    examples: [
+      {
+        id: EXAMPLE.id,
+        number: 1042,
+        period: '2026-11',
+        issuedAt: EXAMPLE.issuedAt,
+        dueDate: '2026-12-15',
+        openingBalance: '1200.00',
+        payments: '1200.00',
+        charged: '525.60',
+        penalties: '12.40',
+        totalDue: '538.00',
+        owed: '538.00',
+        paid: '500.00',
+        paymentStatus: 'partly_paid',
+      },
+    ],
   },
 )
 export type InvoiceSummary = Static<typeof InvoiceSummary>

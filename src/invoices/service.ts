@@ -69,7 +69,7 @@ function createInvoiceService(app: FastifyInstance) {
       const account = await app.accounts.findVisible(caller, accountId)
       const limit = query.limit ?? DEFAULT_PAGE_SIZE
       const before = query.cursor ? (decodeCursor(query.cursor, ['string']) as [string]) : null
-      const rows = await app.db.query<InvoiceSummary>(
+      const rows = await app.db.query<InvoiceRow>(
         `SELECT ${INVOICE_COLUMNS} FROM invoice i
          WHERE i."accountId" = $1::uuid AND ($2::date IS NULL OR i.period < $2::date)
          ORDER BY i.period DESC LIMIT $3`,

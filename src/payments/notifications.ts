@@ -4,12 +4,17 @@ import { formatKopecks, toKopecks } from '../common/money.ts'
 import { uuidv7 } from '../common/uuid.ts'
 import type { Tx } from '../db/transaction.ts'
 import { addJob } from '../jobs/queue.ts'
+import { accountsToAllocate, allocatePayments } from './allocation-sql.ts'
 import { namedPayment } from './provider-accounts.ts'
 import type { AnswerFor, IncomingNotification, NotificationFacts, PaymentProvider } from './providers/provider.ts'
 import { checkVerdict, decide, type Decision, type PaymentChange, type PaymentStatus } from './rules.ts'
 
 export const APPLY_NOTIFICATION_TASK = 'payments:apply-notification'
 export const EXPIRE_PAYMENT_TASK = 'payments:expire'
+export const ALLOCATE_PAYMENTS_TASK = 'payments:allocate'
+
+/** Accounts allocated per transaction by the supplier-wide job. */
+const ALLOCATION_BATCH = 500
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -21,6 +26,7 @@ declare module 'fastify' {
 
 interface LockedPayment {
   id: string
+  accountId: string
   status: PaymentStatus
   amount: string
   refundedAmount: string
@@ -47,13 +53,16 @@ interface Transition {
 async function lockPayment(tx: Tx, paymentId: string): Promise<LockedPayment | undefined> {
   await tx.sql`SELECT 1 FROM payment WHERE id = ${paymentId}::uuid FOR UPDATE`
   const [payment] = await tx.sql<LockedPayment>`
-    SELECT id, status::text AS status, amount::text AS amount, "refundedAmount"::text AS "refundedAmount", "externalId", "expiresAt"
+    SELECT id, "accountId", status::text AS status, amount::text AS amount, "refundedAmount"::text AS "refundedAmount", "externalId", "expiresAt"
     FROM payment WHERE id = ${paymentId}::uuid`
   return payment
 }
 
-/** Writes one allowed transition: the payment, its event, and for a refund the reversal entry. */
-async function writeTransition(tx: Tx, from: LockedPayment, t: Transition): Promise<void> {
+/**
+ * Writes one allowed transition: the payment, its event, for a refund the reversal entry, and
+ * where settled money now goes (allocation), all in the caller's transaction.
+ */
+async function writeTransition(tx: Tx, from: LockedPayment, t: Transition, penaltiesFirst: boolean): Promise<void> {
   const refund = t.decision.refund ?? 0n
   await tx.sql`
     UPDATE payment SET status = ${t.decision.to}::"PaymentStatus",
@@ -72,6 +81,7 @@ async function writeTransition(tx: Tx, from: LockedPayment, t: Transition): Prom
       INSERT INTO payment_refund (id, "paymentId", amount, "externalId", "refundedAt")
       VALUES (${uuidv7()}::uuid, ${t.paymentId}::uuid, ${formatKopecks(refund)}::numeric, ${t.refundId ?? t.notificationId}, ${t.at})`
   }
+  if (t.decision.to === 'succeeded' || t.decision.to === 'refunded') await allocatePayments(tx, [from.accountId], { penaltiesFirst, at: t.at })
 }
 
 /** NotificationFacts as stored in JSON (amounts as decimal strings). */
@@ -193,7 +203,7 @@ export default fp(
           reason: facts.reason,
           externalId: notification.objectId,
           refundId: facts.refundId,
-        })
+        }, app.config.payments.penaltiesFirst)
         await settle(tx, notificationId, 'applied', null, null)
       })
     })
@@ -220,8 +230,20 @@ export default fp(
           providerStatus: null,
           notificationId: null,
           reason: 'expired',
-        })
+        }, app.config.payments.penaltiesFirst)
       })
+    })
+
+    // Receipts issued, payments imported: whose money may now go elsewhere is found and moved,
+    // a batch of accounts per transaction.
+    app.jobs.define(ALLOCATE_PAYMENTS_TASK, async (payload) => {
+      const supplierId = String(payload.supplierId)
+      const accounts = await accountsToAllocate(app.db, supplierId)
+      for (let i = 0; i < accounts.length; i += ALLOCATION_BATCH) {
+        await app.transaction((tx) =>
+          allocatePayments(tx, accounts.slice(i, i + ALLOCATION_BATCH), { penaltiesFirst: app.config.payments.penaltiesFirst, at: app.config.clock.now() }),
+        )
+      }
     })
 
     app.decorate('paymentNotifications', { receive })

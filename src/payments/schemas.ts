@@ -91,8 +91,23 @@ export const PaymentEventView = Type.Object(
 )
 export type PaymentEventView = Static<typeof PaymentEventView>
 
+export const PaymentAllocationView = Type.Object(
+  {
+    invoiceId: Type.Union([Uuid, Type.Null()], { description: 'Null: credit, waiting for the next receipt.' }),
+    period: Type.Union([Period, Type.Null()]),
+    principal: Money,
+    penalty: Money,
+  },
+  { $id: 'PaymentAllocation', additionalProperties: false },
+)
+export type PaymentAllocationView = Static<typeof PaymentAllocationView>
+
 export const PaymentDetails = Type.Object(
-  { ...paymentProperties, events: Type.Array(ref(PaymentEventView), { description: 'Every transition, oldest first.' }) },
+  {
+    ...paymentProperties,
+    events: Type.Array(ref(PaymentEventView), { description: 'Every transition, oldest first.' }),
+    allocations: Type.Array(ref(PaymentAllocationView), { description: 'Where its money is now: receipts oldest first, then credit.' }),
+  },
   { $id: 'PaymentDetails', additionalProperties: false },
 )
 export type PaymentDetails = Static<typeof PaymentDetails>
@@ -107,4 +122,4 @@ export type PaymentListQuery = Static<typeof PaymentListQuery>
 
 export const PaymentParams = Type.Object({ accountId: Uuid, paymentId: Uuid }, { additionalProperties: false })
 
-export const paymentSchemas = [PaymentStatusSchema, PaymentStart, PaysFor, Payment, PaymentEventView, PaymentDetails, PaymentPage]
+export const paymentSchemas = [PaymentStatusSchema, PaymentStart, PaysFor, Payment, PaymentEventView, PaymentAllocationView, PaymentDetails, PaymentPage]

@@ -15,7 +15,7 @@ import { supplierProviderAccount } from './provider-accounts.ts'
 import { createProviders, type PaymentProvider } from './providers/index.ts'
 import type { Credentials } from './providers/provider.ts'
 import { returnUrlAllowed } from './rules.ts'
-import type { Payment, PaymentDetails, PaymentListQuery, PaymentStart, PaysFor } from './schemas.ts'
+import type { Payment, PaymentAllocationView, PaymentDetails, PaymentListQuery, PaymentStart, PaysFor } from './schemas.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -140,7 +140,15 @@ function createPaymentService(app: FastifyInstance) {
         `SELECT ${PAYMENT_EVENT_COLUMNS} FROM payment_event e WHERE e."paymentId" = $1::uuid ORDER BY e.at, e.id`,
         [paymentId],
       )
-      return { ...paymentOf(row), events: events.map(paymentEventOf) }
+      const allocations = await app.db.query<PaymentAllocationView>(
+        `SELECT a."invoiceId", to_char(i.period, 'YYYY-MM') AS period, sum(a.principal)::text AS principal, sum(a.penalty)::text AS penalty
+         FROM payment_allocation a LEFT JOIN invoice i ON i.id = a."invoiceId"
+         WHERE a."paymentId" = $1::uuid
+         GROUP BY a."invoiceId", i.period HAVING sum(a.principal) <> 0 OR sum(a.penalty) <> 0
+         ORDER BY i.period NULLS LAST`,
+        [paymentId],
+      )
+      return { ...paymentOf(row), events: events.map(paymentEventOf), allocations }
     },
   }
 }
