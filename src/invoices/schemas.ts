@@ -97,6 +97,9 @@ const EXAMPLE = {
   qrPayload: QR_EXAMPLE,
 }
 
+// The receipt's example without what only the full receipt carries.
+const { delivery: _delivery, account: _account, payee: _payee, lines: _lines, qrPayload: _qrPayload, ...SUMMARY_EXAMPLE } = EXAMPLE
+
 export const InvoiceSummary = Type.Object(
   {
     id: Uuid,
@@ -109,23 +112,7 @@ export const InvoiceSummary = Type.Object(
   {
     $id: 'InvoiceSummary',
     additionalProperties: false,
-    examples: [
-      {
-        id: EXAMPLE.id,
-        number: 1042,
-        period: '2026-11',
-        issuedAt: EXAMPLE.issuedAt,
-        dueDate: '2026-12-15',
-        openingBalance: '1200.00',
-        payments: '1200.00',
-        charged: '525.60',
-        penalties: '12.40',
-        totalDue: '538.00',
-        owed: '538.00',
-        paid: '500.00',
-        paymentStatus: 'partly_paid',
-      },
-    ],
+    examples: [SUMMARY_EXAMPLE],
   },
 )
 export type InvoiceSummary = Static<typeof InvoiceSummary>

@@ -88,15 +88,15 @@ describe('allocation of payments to receipts', () => {
       { invoiceId: expect.any(String), period: '2026-09', principal: '1500.00', penalty: '0.00' },
       { invoiceId: expect.any(String), period: '2026-10', principal: '100.00', penalty: '0.00' },
     ])
-    let [oct, sep] = await receipts()
+    const [octBefore, sep] = await receipts()
     expect(sep).toMatchObject({ period: '2026-09', owed: '1500.00', paid: '1500.00', paymentStatus: 'paid' })
-    expect(oct).toMatchObject({ period: '2026-10', owed: '420.00', paid: '100.00', paymentStatus: 'partly_paid' })
+    expect(octBefore).toMatchObject({ period: '2026-10', owed: '420.00', paid: '100.00', paymentStatus: 'partly_paid' })
     const second = (await report('A-2', '1000.00')).json<{ id: string }>()
     expect(await allocations(second.id)).toEqual([
       { invoiceId: expect.any(String), period: '2026-10', principal: '300.00', penalty: '20.00' },
       { invoiceId: null, period: null, principal: '680.00', penalty: '0.00' },
     ])
-    ;[oct] = await receipts()
+    const [oct] = await receipts()
     expect(oct).toMatchObject({ paid: '420.00', paymentStatus: 'paid' })
   })
 
