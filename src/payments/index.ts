@@ -1,6 +1,9 @@
 import { domain } from '../plugins/app/domain.ts'
 import notificationRoutes, { PaymentNotificationPage, PaymentNotificationView } from './notification-routes.ts'
 import notifications from './notifications.ts'
+import reconciliationRoutes from './reconciliation-routes.ts'
+import { reconciliationSchemas } from './reconciliation-schemas.ts'
+import reconciliations from './reconciliation.ts'
 import providerAccountRoutes, { ProviderAccountInput, ProviderAccountView } from './provider-account-routes.ts'
 import routes from './routes.ts'
 import sandboxRoutes from './sandbox-routes.ts'
@@ -9,7 +12,7 @@ import service from './service.ts'
 import webhookRoutes from './webhook-routes.ts'
 
 export default domain('payments', {
-  schemas: [...paymentSchemas, ProviderAccountInput, ProviderAccountView, PaymentNotificationView, PaymentNotificationPage],
-  services: [service, notifications],
-  routes: [routes, webhookRoutes, sandboxRoutes, providerAccountRoutes, notificationRoutes],
+  schemas: [...paymentSchemas, ProviderAccountInput, ProviderAccountView, PaymentNotificationView, PaymentNotificationPage, ...reconciliationSchemas],
+  services: [service, notifications, reconciliations],
+  routes: [routes, webhookRoutes, sandboxRoutes, providerAccountRoutes, notificationRoutes, reconciliationRoutes],
 })
