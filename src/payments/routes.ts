@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { callerOf } from '../access/guard.ts'
 import { Uuid, problems, ref } from '../common/schemas.ts'
-import { Payment, PaymentDetails, PaymentListQuery, PaymentPage, PaymentParams, PaymentStart } from './schemas.ts'
+import { auditContextOf } from '../audit/audit.ts'
+import { Payment, PaymentDetails, PaymentListQuery, PaymentPage, PaymentParams, PaymentStart, RefundRequest, RefundRequested } from './schemas.ts'
 
 const AccountParams = Type.Object({ accountId: Uuid }, { additionalProperties: false })
 
@@ -34,6 +35,27 @@ const paymentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => reply.code(201).send(await app.payments.start(callerOf(request), request.params.accountId, request.body)),
+  )
+
+  app.post(
+    '/admin/payments/:paymentId/refunds',
+    {
+      config: { auth: { roles: ['operator', 'admin'] }, idempotent: true },
+      schema: {
+        operationId: 'refundPayment',
+        tags,
+        summary: 'Return money from a settled online payment through its provider',
+        description:
+          'Operators of the payment’s supplier, and admins. Answers 202 once the provider takes the request; the provider’s refund ' +
+          'notification then moves the payment to refunded (a reversal entry; allocation follows). Send Idempotency-Key. Refusals: ' +
+          'payment_not_found (404), refund_not_supported (a bank’s or registry payment), payment_transition_refused (not settled), ' +
+          'refund_exceeds_payment (422), payment_provider_unavailable (502).',
+        params: Type.Object({ paymentId: Uuid }, { additionalProperties: false }),
+        body: ref(RefundRequest),
+        response: { 202: ref(RefundRequested, { description: 'Requested from the provider.' }), ...problems(400, 404, 422, 502) },
+      },
+    },
+    async (request, reply) => reply.code(202).send(await app.payments.refund(auditContextOf(request), request.params.paymentId, request.body.amount)),
   )
 
   app.get(

@@ -3,7 +3,7 @@ import { Type } from 'typebox'
 import { NotFoundError, UnprocessableError } from '../common/errors.ts'
 import { Uuid } from '../common/schemas.ts'
 import { uuidv7 } from '../common/uuid.ts'
-import { sandboxObjectId, signSandboxNotification, type SandboxNotificationBody } from './providers/sandbox.ts'
+import { sandboxObjectId, type SandboxNotificationBody } from './providers/sandbox.ts'
 
 const Params = Type.Object({ paymentId: Uuid }, { additionalProperties: false })
 const OutcomeParams = Type.Object({ paymentId: Uuid, outcome: Type.Enum(['pay', 'fail', 'cancel'], { type: 'string' }) }, { additionalProperties: false })
@@ -33,8 +33,8 @@ interface SandboxPayment {
  * would make one.
  */
 const sandboxRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  if (!app.config.payments.sandbox.enabled) return
-  const { secret } = app.config.payments.sandbox
+  const { sandbox } = app.payments
+  if (!sandbox) return
   // The page's buttons post an empty form.
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 1024 }, (_request, _body, done) => done(null, {}))
 
@@ -47,11 +47,7 @@ const sandboxRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return payment
   }
 
-  async function notify(body: SandboxNotificationBody): Promise<void> {
-    const { headers, payload } = signSandboxNotification(secret, body, app.config.clock.now())
-    const answer = await app.inject({ method: 'POST', url: '/v1/webhooks/payments/sandbox', headers: { ...headers, 'content-type': 'application/json' }, payload })
-    if (answer.statusCode !== 200) throw new Error(`the sandbox notification was refused: ${answer.statusCode} ${answer.body}`)
-  }
+  const notify = (body: SandboxNotificationBody) => sandbox.send(body)
 
   const hidden = { hide: true, tags: ['sandbox'] }
 

@@ -114,6 +114,25 @@ export type PaymentDetails = Static<typeof PaymentDetails>
 
 export const PaymentPage = Page(Payment)
 
+export const RefundRequest = Type.Object(
+  {
+    amount: Type.String({ pattern: '^(?!0+(\\.0{1,2})?$)\\d{1,7}(\\.\\d{1,2})?$', description: 'Rubles to return: at most what is left of the payment.' }),
+  },
+  { $id: 'RefundRequest', additionalProperties: false, examples: [{ amount: '500.00' }] },
+)
+export type RefundRequest = Static<typeof RefundRequest>
+
+export const RefundRequested = Type.Object(
+  { paymentId: Uuid, amount: Money, status: Type.Literal('requested', { type: 'string' }) },
+  {
+    $id: 'RefundRequested',
+    additionalProperties: false,
+    description: 'The provider took the request; its refund notification moves the payment to refunded.',
+    examples: [{ paymentId: PAYMENT_ID, amount: '500.00', status: 'requested' }],
+  },
+)
+export type RefundRequested = Static<typeof RefundRequested>
+
 export const PaymentListQuery = Type.Object(
   { ...PageQuery.properties, status: Type.Optional(Type.Enum([...PAYMENT_STATUSES], { type: 'string', description: 'Only payments in this status.' })) },
   { additionalProperties: false },
@@ -122,4 +141,4 @@ export type PaymentListQuery = Static<typeof PaymentListQuery>
 
 export const PaymentParams = Type.Object({ accountId: Uuid, paymentId: Uuid }, { additionalProperties: false })
 
-export const paymentSchemas = [PaymentStatusSchema, PaymentStart, PaysFor, Payment, PaymentEventView, PaymentAllocationView, PaymentDetails, PaymentPage]
+export const paymentSchemas = [PaymentStatusSchema, PaymentStart, PaysFor, Payment, PaymentEventView, PaymentAllocationView, PaymentDetails, PaymentPage, RefundRequest, RefundRequested]

@@ -14,8 +14,9 @@ import { PAYMENT_COLUMNS, PAYMENT_EVENT_COLUMNS, paymentEventOf, paymentOf, type
 import { supplierProviderAccount } from './provider-accounts.ts'
 import { createProviders, type PaymentProvider } from './providers/index.ts'
 import type { Credentials } from './providers/provider.ts'
-import { returnUrlAllowed } from './rules.ts'
-import type { Payment, PaymentAllocationView, PaymentDetails, PaymentListQuery, PaymentStart, PaysFor } from './schemas.ts'
+import { decide, returnUrlAllowed, type PaymentStatus } from './rules.ts'
+import type { Payment, PaymentAllocationView, PaymentDetails, PaymentListQuery, PaymentStart, PaysFor, RefundRequested } from './schemas.ts'
+import type { AuditContext } from '../audit/audit.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -27,7 +28,10 @@ const paymentNotFound = () => new NotFoundError('payment_not_found', 'No such pa
 
 function createPaymentService(app: FastifyInstance) {
   const { config } = app
-  const providers = createProviders(config)
+  const { providers, sandbox } = createProviders(config, async (url, headers, payload) => {
+    const answer = await app.inject({ method: 'POST', url, headers, payload })
+    if (answer.statusCode !== 200) throw new Error(`the sandbox notification was refused: ${answer.statusCode} ${answer.body}`)
+  })
   const secretBox = createSecretBox(config.dataEncryptionKey)
 
   /**
@@ -51,6 +55,8 @@ function createPaymentService(app: FastifyInstance) {
 
   return {
     providers,
+    /** The sandbox provider, outside production. */
+    sandbox,
     secretBox,
 
     /**
@@ -111,6 +117,36 @@ function createPaymentService(app: FastifyInstance) {
         [id, started.externalId, started.confirmationUrl],
       )
       return paymentOf(row!)
+    },
+
+    /**
+     * An operator asks the provider to return money from a settled payment. Nothing changes here:
+     * the provider's refund notification applies it (the state machine, a reversal entry, allocation).
+     */
+    async refund(context: AuditContext, paymentId: string, amount: string): Promise<RefundRequested> {
+      const { caller } = context
+      const [payment] = await app.db.sql<{ id: string; status: PaymentStatus; amount: string; refundedAmount: string; provider: string; externalId: string | null; supplierId: string }>`
+        SELECT p.id, p.status::text AS status, p.amount::text AS amount, p."refundedAmount"::text AS "refundedAmount", p.provider, p."externalId", a."supplierId"
+        FROM payment p JOIN account a ON a.id = p."accountId" WHERE p.id = ${paymentId}::uuid`
+      if (!payment || (caller.role === 'operator' && caller.supplierId !== payment.supplierId)) throw new NotFoundError('payment_not_found', 'No such payment.')
+      const provider = providers.get(payment.provider)
+      if (!provider?.refund) {
+        throw new UnprocessableError('refund_not_supported', `A payment from ${payment.provider} is refunded by whoever took it (the bank, the cash desk); record it when they report it.`)
+      }
+      const kopecks = toKopecks(amount)
+      const decision = decide({ status: payment.status, amount: toKopecks(payment.amount), refunded: toKopecks(payment.refundedAmount) }, { kind: 'refund', amount: kopecks })
+      if (decision.kind === 'refuse') throw new UnprocessableError(decision.code, decision.detail)
+      const account = provider.name === 'sandbox' ? null : await supplierProviderAccount(app.db, secretBox, payment.supplierId)
+      await app.transaction((tx) =>
+        app.audit.record(tx, context, { supplierId: payment.supplierId, entity: 'payment', entityId: payment.id, action: 'refund_requested', after: { amount: formatKopecks(kopecks) } }),
+      )
+      try {
+        await provider.refund({ paymentId: payment.id, externalId: payment.externalId, amount: kopecks, credentials: account?.credentials ?? null })
+      } catch (error) {
+        app.log.warn({ err: error, paymentId, provider: provider.name }, 'payment provider did not take the refund')
+        throw new DomainError(502, 'payment_provider_unavailable', 'Bad gateway', 'The payment provider did not take the refund; nothing was returned. Try again.')
+      }
+      return { paymentId: payment.id, amount: formatKopecks(kopecks), status: 'requested' }
     },
 
     /** An account's payments, newest first: online, imported and the banks' alike. */

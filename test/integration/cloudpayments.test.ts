@@ -155,6 +155,19 @@ describe('paying through CloudPayments', () => {
     expect(await details(payment.id)).toMatchObject({ status: 'refunded', refundedAmount: '200.00' })
   })
 
+  it('an admin refunds through CloudPayments; its Refund notification applies it; an unsettled payment cannot be refunded', async () => {
+    const { payment, order } = await startPayment('800.00')
+    const refund = (amount: string) => call('POST', `/v1/admin/payments/${payment.id}/refunds`, admin, { amount })
+    expect((await refund('100.00')).json()).toMatchObject({ code: 'payment_transition_refused' })
+    await cp.pay(order)
+    await ctx.app.jobs.drain()
+    expect((await refund('300.00')).statusCode).toBe(202)
+    await ctx.app.jobs.drain()
+    expect(await details(payment.id)).toMatchObject({ status: 'refunded', refundedAmount: '300.00' })
+    expect(await p().auditLog.count({ where: { entity: 'payment', entityId: payment.id, action: 'refund_requested' } })).toBe(1)
+    expect((await call('POST', `/v1/admin/payments/${payment.id}/refunds`, anna, { amount: '1.00' })).statusCode).toBe(403)
+  })
+
   it('a provider that cannot open the order: 502, nothing charged, the payment failed with the reason', async () => {
     cp.failOrders = 500
     try {

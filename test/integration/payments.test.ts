@@ -264,6 +264,22 @@ describe('refunds', () => {
     expect(await p().paymentRefund.count({ where: { paymentId: payment.id } })).toBe(2)
   })
 
+  it('an admin refunds a sandbox payment through the API; a registry payment is refunded by whoever took it', async () => {
+    await createStaff(ctx, 'admin', 'refunds@abonent.test', STRONG_PASSWORD)
+    const admin = (await login(ctx, 'refunds@abonent.test', STRONG_PASSWORD)).accessToken
+    const payment = await startPayment('90.00')
+    await send(notification(payment))
+    await ctx.app.jobs.drain()
+    const asked = await call('POST', `/v1/admin/payments/${payment.id}/refunds`, admin, { amount: '90.00' })
+    expect(asked.statusCode).toBe(202)
+    await ctx.app.jobs.drain()
+    expect(await details(payment.id)).toMatchObject({ status: 'refunded', refundedAmount: '90.00' })
+    const imported = await p().payment.create({ data: { accountId: annaAccount, amount: '10.00', status: 'succeeded', provider: 'import', externalId: 'refund-1', paidAt: clock.now() } })
+    const refused = await call('POST', `/v1/admin/payments/${imported.id}/refunds`, admin, { amount: '10.00' })
+    expect(refused.statusCode).toBe(422)
+    expect(refused.json()).toMatchObject({ code: 'refund_not_supported' })
+  })
+
   it('a pending payment cannot be refunded', async () => {
     const payment = await startPayment('15.00')
     const answer = await ctx.app.inject({ method: 'POST', url: `/v1/sandbox/payments/${payment.id}/refund`, payload: { amount: '15.00' } })

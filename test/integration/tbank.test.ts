@@ -16,6 +16,7 @@ let bank: Awaited<ReturnType<typeof startFakeTbank>>
 let anna: string
 let annaAccount: string
 let apiUrl: string
+let admin: string
 let close: () => Promise<void>
 
 const call = (method: 'GET' | 'POST' | 'PUT', url: string, token: string, payload?: object) =>
@@ -39,7 +40,8 @@ beforeAll(async () => {
   apiUrl = `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`
   annaAccount = (await ctx.client.prisma.account.findFirstOrThrow({ where: { number: DEMO.semenovaWater.number } })).id
   await createStaff(ctx, 'admin', 'admin@abonent.test', STRONG_PASSWORD)
-  const admin = (await login(ctx, 'admin@abonent.test', STRONG_PASSWORD)).accessToken
+  admin = (await login(ctx, 'admin@abonent.test', STRONG_PASSWORD)).accessToken
+  bank.notifyTo(`${apiUrl}/v1/webhooks/payments/tbank`)
   const water = await supplierId(ctx, 'gorvodokanal')
   const set = await call('PUT', `/v1/admin/suppliers/${water}/payment-provider`, admin, { provider: 'tbank', merchantId: TERMINAL, secret: PASSWORD })
   expect(set.statusCode).toBe(200)
@@ -106,6 +108,24 @@ describe('paying through T-Bank', () => {
     await bank.notify(sent, 'REFUNDED', { amount: 30000 })
     await ctx.app.jobs.drain()
     expect(await details(payment.id)).toMatchObject({ status: 'refunded', refundedAmount: '500.00' })
+  })
+
+  it('an admin refunds through T-Bank’s Cancel; its notifications apply it; more than is left is refused', async () => {
+    const { payment, sent } = await startPayment('700.00')
+    await bank.notify(sent, 'CONFIRMED')
+    await ctx.app.jobs.drain()
+    const refund = (amount: string) => call('POST', `/v1/admin/payments/${payment.id}/refunds`, admin, { amount })
+    const first = await refund('250.00')
+    expect(first.statusCode).toBe(202)
+    expect(first.json()).toEqual({ paymentId: payment.id, amount: '250.00', status: 'requested' })
+    await ctx.app.jobs.drain()
+    expect(await details(payment.id)).toMatchObject({ status: 'refunded', refundedAmount: '250.00' })
+    const tooMuch = await refund('450.01')
+    expect(tooMuch.statusCode).toBe(422)
+    expect(tooMuch.json()).toMatchObject({ code: 'refund_exceeds_payment' })
+    expect((await refund('450.00')).statusCode).toBe(202)
+    await ctx.app.jobs.drain()
+    expect(await details(payment.id)).toMatchObject({ status: 'refunded', refundedAmount: '700.00' })
   })
 
   it('a refused Init (a wrong terminal password) is a 502 and a failed payment', async () => {

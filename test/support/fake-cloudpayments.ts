@@ -37,6 +37,7 @@ export async function startFakeCloudPayments(publicId: string, apiSecret: string
   let notifyUrl = ''
   let transactions = 900_000_000
   const orders: FakeOrder[] = []
+  const paid = new Map<string, FakeOrder>()
 
   const read = (request: IncomingMessage) =>
     new Promise<string>((resolve) => {
@@ -51,8 +52,17 @@ export async function startFakeCloudPayments(publicId: string, apiSecret: string
       response.writeHead(status, { 'content-type': 'application/json' })
       response.end(JSON.stringify(json))
     }
-    if (request.method !== 'POST' || request.url !== '/orders/create') return reply(404, { Success: false, Message: 'not found' })
     const expected = `Basic ${Buffer.from(`${publicId}:${apiSecret}`).toString('base64')}`
+    if (request.method === 'POST' && request.url === '/payments/refund') {
+      if (request.headers.authorization !== expected) return reply(401, { Success: false, Message: 'Unauthorized' })
+      const input = JSON.parse(body) as { TransactionId: number; Amount: number }
+      const order = paid.get(String(input.TransactionId))
+      if (!order) return reply(200, { Success: false, Message: 'Transaction not found' })
+      // As CloudPayments does: the Refund notification, then the answer.
+      const code = await fake.refund(order, String(input.TransactionId), input.Amount.toFixed(2))
+      return reply(200, { Success: code === 0, Message: code === 0 ? null : `merchant answered ${code}` })
+    }
+    if (request.method !== 'POST' || request.url !== '/orders/create') return reply(404, { Success: false, Message: 'not found' })
     if (request.headers.authorization !== expected) return reply(401, { Success: false, Message: 'Unauthorized' })
     if (fake.failOrders !== null) return reply(fake.failOrders, { Success: false, Message: 'down' })
     const input = JSON.parse(body) as { Amount: number; InvoiceId: string; AccountId: string; Description: string; SuccessRedirectUrl: string; Currency: string }
@@ -113,7 +123,9 @@ export async function startFakeCloudPayments(publicId: string, apiSecret: string
       const fields = { ...paymentFields(order, transactionId, options.amount ?? order.amount.toFixed(2), options.at ?? '2026-11-26 05:01:00'), OperationType: 'Payment' }
       const check = await send('check', { ...fields, Status: 'Authorized' }, { secret: options.secret })
       if (check !== 0) return { check, transactionId }
-      return { check, pay: await send('pay', { ...fields, Status: 'Completed' }, { secret: options.secret }), transactionId }
+      const pay = await send('pay', { ...fields, Status: 'Completed' }, { secret: options.secret })
+      if (pay === 0) paid.set(transactionId, order)
+      return { check, pay, transactionId }
     },
     async fail(order, reason = 'Insufficient funds') {
       const transactionId = String(++transactions)

@@ -19,7 +19,9 @@ export interface FakeTbankPayment {
 
 export async function startFakeTbank(terminalKey: string, password: string) {
   const payments: FakeTbankPayment[] = []
+  const refunded = new Map<number, number>()
   let nextId = 4_000_000_000
+  let notifyVia: string | null = null
 
   const read = (request: IncomingMessage) =>
     new Promise<string>((resolve) => {
@@ -34,9 +36,20 @@ export async function startFakeTbank(terminalKey: string, password: string) {
       response.writeHead(200, { 'content-type': 'application/json' })
       response.end(JSON.stringify(json))
     }
-    if (request.url !== '/Init') return reply({ Success: false, ErrorCode: '9999', Message: 'unknown method' })
+    if (request.url !== '/Init' && request.url !== '/Cancel') return reply({ Success: false, ErrorCode: '9999', Message: 'unknown method' })
     if (body.TerminalKey !== terminalKey) return reply({ Success: false, ErrorCode: '202', Message: 'Терминал не найден' })
     if (body.Token !== tbankToken(body, password)) return reply({ Success: false, ErrorCode: '204', Message: 'Неверный токен' })
+    if (request.url === '/Cancel') {
+      const payment = payments.find((p) => String(p.paymentId) === String(body.PaymentId))
+      if (!payment) return reply({ Success: false, ErrorCode: '7', Message: 'Платёж не найден' })
+      const amount = Number(body.Amount)
+      const total = (refunded.get(payment.paymentId) ?? 0) + amount
+      refunded.set(payment.paymentId, total)
+      const status = total >= payment.amount ? 'REFUNDED' : 'PARTIAL_REFUNDED'
+      // As T-Bank does: the notification, then the answer.
+      await fake.notify(payment, status, { amount })
+      return reply({ Success: true, ErrorCode: '0', TerminalKey: terminalKey, Status: status, PaymentId: String(payment.paymentId), OriginalAmount: payment.amount, NewAmount: payment.amount - total })
+    }
     const payment: FakeTbankPayment = {
       paymentId: ++nextId,
       orderId: String(body.OrderId),
@@ -52,9 +65,13 @@ export async function startFakeTbank(terminalKey: string, password: string) {
   const server = createServer((request, response) => void handle(request, response))
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
 
-  return {
+  const fake = {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     payments,
+    /** Sends notifications here instead of each payment's NotificationURL (our test server's address). */
+    notifyTo(url: string) {
+      notifyVia = url
+    },
     /** Sends a notification about a payment: status, amount (kopecks), other fields; signed unless told otherwise. */
     async notify(payment: FakeTbankPayment, status: string, options: { amount?: number; to?: string; password?: string; extra?: Record<string, unknown> } = {}) {
       const body: Record<string, unknown> = {
@@ -71,9 +88,10 @@ export async function startFakeTbank(terminalKey: string, password: string) {
         ...options.extra,
       }
       body.Token = tbankToken(body, options.password ?? password)
-      const response = await fetch(options.to ?? payment.notificationUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+      const response = await fetch(options.to ?? notifyVia ?? payment.notificationUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
       return { status: response.status, body: await response.text() }
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   }
+  return fake
 }

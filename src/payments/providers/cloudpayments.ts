@@ -10,6 +10,7 @@ import {
   type PaymentLookup,
   type PaymentProvider,
   type ProviderAnswer,
+  type RefundInput,
   type StartInput,
   type Started,
   type VerifyResult,
@@ -136,6 +137,19 @@ export function createCloudPaymentsProvider(options: { apiUrl: string; timeoutMs
           reason,
         },
       }
+    },
+
+    // POST /payments/refund: the Refund notification that follows applies it.
+    async refund(input: RefundInput): Promise<void> {
+      if (!input.credentials || !input.externalId) throw new ProviderError('cloudpayments', 'the payment has no CloudPayments transaction to refund')
+      const { merchantId, secret } = input.credentials
+      const answer = await postJson<{ Success: boolean; Message?: string | null }>(
+        'cloudpayments',
+        `${options.apiUrl}/payments/refund`,
+        { TransactionId: Number(input.externalId), Amount: Number(formatKopecks(input.amount)) },
+        { timeoutMs: options.timeoutMs, headers: { authorization: `Basic ${Buffer.from(`${merchantId}:${secret}`).toString('base64')}` } },
+      )
+      if (!answer.Success) throw new ProviderError('cloudpayments', `refund refused: ${answer.Message ?? 'no reason given'}`)
     },
 
     answer(outcome: AnswerFor): ProviderAnswer {

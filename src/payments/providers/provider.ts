@@ -21,6 +21,15 @@ export interface StartInput {
   credentials: Credentials | null
 }
 
+/** Money to return from a settled payment, asked of the provider by an operator. */
+export interface RefundInput {
+  paymentId: string
+  /** The provider's id of the payment. */
+  externalId: string | null
+  amount: Kopecks
+  credentials: Credentials | null
+}
+
 export interface Started {
   /** The provider's id of the payment, when it gives one before the customer pays. */
   externalId: string | null
@@ -96,6 +105,11 @@ export interface PaymentProvider {
   verify(notification: IncomingNotification, lookup: PaymentLookup): Promise<VerifyResult>
   /** The answer in the provider's protocol; null: answer with our own problem (401/400). */
   answer(outcome: AnswerFor): ProviderAnswer | null
+  /**
+   * Asks the provider to return money. Nothing is written here: the provider's refund
+   * notification applies it, like every other change. Absent: the provider cannot be asked.
+   */
+  refund?(input: RefundInput): Promise<void>
 }
 
 /** A provider's API answered, but not with success: the payment cannot be opened. */

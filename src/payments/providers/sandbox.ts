@@ -1,7 +1,19 @@
-import { parseKopecks } from '../../common/money.ts'
+import { randomUUID } from 'node:crypto'
+import { formatKopecks, parseKopecks } from '../../common/money.ts'
 import { signStandardWebhook, verifyStandardWebhook, type SignedHeaders } from '../../common/standard-webhooks.ts'
 import type { PaymentChange } from '../rules.ts'
-import type { AnswerFor, IncomingNotification, NotificationFacts, PaymentLookup, PaymentProvider, ProviderAnswer, StartInput, Started, VerifyResult } from './provider.ts'
+import type {
+  AnswerFor,
+  IncomingNotification,
+  NotificationFacts,
+  PaymentLookup,
+  PaymentProvider,
+  ProviderAnswer,
+  RefundInput,
+  StartInput,
+  Started,
+  VerifyResult,
+} from './provider.ts'
 
 /**
  * The sandbox provider: our own page stands in for the provider's, and its buttons send the
@@ -66,9 +78,37 @@ function parseBody(raw: Buffer): (SandboxNotificationBody & { kopecks: bigint })
   return { ...(body as SandboxNotificationBody), kopecks }
 }
 
-export function createSandboxProvider(options: { secret: string; publicApiUrl: string; toleranceS: number; now: () => Date }): PaymentProvider {
+export interface SandboxProvider extends PaymentProvider {
+  /** Sends a notification as the sandbox's pages do, through the providers' route. */
+  send(body: SandboxNotificationBody): Promise<void>
+}
+
+export function createSandboxProvider(options: {
+  secret: string
+  publicApiUrl: string
+  toleranceS: number
+  now: () => Date
+  /** Delivers a signed notification to our route (the app's own HTTP entry, in-process). */
+  deliver: (headers: SignedHeaders, payload: string) => Promise<void>
+}): SandboxProvider {
+  const send = async (body: SandboxNotificationBody) => {
+    const { headers, payload } = signSandboxNotification(options.secret, body, options.now())
+    await options.deliver(headers, payload)
+  }
   return {
     name: 'sandbox',
+    send,
+
+    async refund(input: RefundInput): Promise<void> {
+      await send({
+        type: 'refund.succeeded',
+        paymentId: input.paymentId,
+        objectId: input.externalId ?? sandboxObjectId(input.paymentId),
+        amount: formatKopecks(input.amount),
+        refundId: randomUUID().replaceAll('-', ''),
+        occurredAt: options.now().toISOString(),
+      })
+    },
 
     async start(input: StartInput): Promise<Started> {
       return { externalId: sandboxObjectId(input.paymentId), confirmationUrl: `${options.publicApiUrl}/v1/sandbox/payments/${input.paymentId}` }

@@ -8,6 +8,7 @@ import {
   type PaymentLookup,
   type PaymentProvider,
   type ProviderAnswer,
+  type RefundInput,
   type StartInput,
   type Started,
   type VerifyResult,
@@ -140,6 +141,15 @@ export function createTbankProvider(options: { apiUrl: string; timeoutMs: number
           reason: change.kind === 'failed' || change.kind === 'canceled' ? (message ?? status) : null,
         },
       }
+    },
+
+    // POST /Cancel with the amount: the REFUNDED / PARTIAL_REFUNDED notification that follows applies it.
+    async refund(input: RefundInput): Promise<void> {
+      if (!input.credentials || !input.externalId) throw new ProviderError('tbank', 'the payment has no T-Bank PaymentId to refund')
+      const request: Record<string, unknown> = { TerminalKey: input.credentials.merchantId, PaymentId: input.externalId, Amount: Number(input.amount) }
+      request.Token = tbankToken(request, input.credentials.secret)
+      const answer = await postJson<InitAnswer>('tbank', `${options.apiUrl}/Cancel`, request, { timeoutMs: options.timeoutMs })
+      if (!answer.Success || answer.ErrorCode !== '0') throw new ProviderError('tbank', `Cancel refused: ${answer.ErrorCode ?? '?'} ${answer.Message ?? ''}`.trim())
     },
 
     // T-Bank retries anything but OK, for a month; a notification we cannot verify will never
