@@ -6,6 +6,7 @@
 // instead of slowing the load. Prints p50/p99 per kind (target: p99 < 50 ms), then waits for the
 // worker and checks that exactly BENCH_PAYMENTS payments settled, none twice, and that every
 // account's ledger balances (opening − the payment).
+// BENCH_TRACE=1 prints every request slower than 100 ms with its time in the run (to see bursts).
 import { loadConfig } from '../src/config.ts'
 import { apiKeyHash, newApiKey } from '../src/access/api-keys.ts'
 import { sandboxObjectId, signSandboxNotification } from '../src/payments/providers/sandbox.ts'
