@@ -6,7 +6,8 @@
 // instead of slowing the load. Prints p50/p99 per kind (target: p99 < 50 ms), then waits for the
 // worker and checks that exactly BENCH_PAYMENTS payments settled, none twice, and that every
 // account's ledger balances (opening − the payment).
-// BENCH_TRACE=1 prints every request slower than 100 ms with its time in the run (to see bursts).
+// BENCH_TRACE=1 prints every request slower than 100 ms with its time in the run (to see bursts);
+// BENCH_WORKER_AFTER=1 starts the worker only once every request is answered (the API alone).
 import { loadConfig } from '../src/config.ts'
 import { apiKeyHash, newApiKey } from '../src/access/api-keys.ts'
 import { sandboxObjectId, signSandboxNotification } from '../src/payments/providers/sandbox.ts'
@@ -57,12 +58,13 @@ await withDemoDatabase(
   },
   async (url, { payments, supplierId }) => {
     const api = await startApiProcess(url, { PROCESS_ROLES: 'api' })
-    const worker = startWorkerProcess(url)
+    const workerAfter = process.env.BENCH_WORKER_AFTER === '1'
+    let worker = workerAfter ? null : startWorkerProcess(url)
     const { createDatabaseClient } = await import('../src/db/client.ts')
     const db = createDatabaseClient(url, { max: 1 })
     try {
       // The worker compiles and starts for some seconds: load sent meanwhile would measure that.
-      for (;;) {
+      for (; worker; ) {
         const { rows } = await db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM worker_process WHERE cardinality("workerIds") > 0`)
         if (rows[0]!.n > 0) break
         await new Promise((resolve) => setTimeout(resolve, 200))
@@ -121,6 +123,7 @@ await withDemoDatabase(
       console.log(`sent in ${sent.toFixed(1)} s (${(shots.length / sent).toFixed(0)} req/s); failures: ${failures.length}${failures.length ? ` (${[...new Set(failures)].slice(0, 5).join(', ')})` : ''}`)
 
       // The worker applies what was stored; wait for it, then check the money.
+      worker ??= startWorkerProcess(url)
       {
         const drainStart = performance.now()
         for (;;) {
@@ -147,7 +150,7 @@ await withDemoDatabase(
       }
     } finally {
       await db.close()
-      await worker.stop()
+      await worker?.stop()
       await api.stop()
     }
   },
