@@ -59,7 +59,9 @@ await withDemoDatabase(
   async (url, { payments, supplierId }) => {
     const api = await startApiProcess(url, { PROCESS_ROLES: 'api' })
     const workerAfter = process.env.BENCH_WORKER_AFTER === '1'
-    let worker = workerAfter ? null : startWorkerProcess(url)
+    // BENCH_WORKER_CONCURRENCY: jobs the worker runs at once (default: as deployed).
+    const workerEnv: Record<string, string> = process.env.BENCH_WORKER_CONCURRENCY ? { WORKER_CONCURRENCY: process.env.BENCH_WORKER_CONCURRENCY } : {}
+    let worker = workerAfter ? null : startWorkerProcess(url, workerEnv)
     const { createDatabaseClient } = await import('../src/db/client.ts')
     const db = createDatabaseClient(url, { max: 1 })
     try {
@@ -123,7 +125,7 @@ await withDemoDatabase(
       console.log(`sent in ${sent.toFixed(1)} s (${(shots.length / sent).toFixed(0)} req/s); failures: ${failures.length}${failures.length ? ` (${[...new Set(failures)].slice(0, 5).join(', ')})` : ''}`)
 
       // The worker applies what was stored; wait for it, then check the money.
-      worker ??= startWorkerProcess(url)
+      worker ??= startWorkerProcess(url, workerEnv)
       {
         const drainStart = performance.now()
         for (;;) {
