@@ -7,7 +7,8 @@ import { addJob } from '../jobs/queue.ts'
 import { accountsToAllocate, allocatePayments } from './allocation-sql.ts'
 import { namedPayment } from './provider-accounts.ts'
 import type { AnswerFor, IncomingNotification, NotificationFacts, PaymentProvider } from './providers/provider.ts'
-import { checkVerdict, decide, type Decision, type PaymentChange, type PaymentStatus } from './rules.ts'
+import { checkVerdict, decide, type PaymentChange } from './rules.ts'
+import { lockPayment, writeTransition } from './transitions.ts'
 
 export const APPLY_NOTIFICATION_TASK = 'payments:apply-notification'
 export const EXPIRE_PAYMENT_TASK = 'payments:expire'
@@ -22,66 +23,6 @@ declare module 'fastify' {
       receive(provider: PaymentProvider, notification: IncomingNotification): Promise<AnswerFor>
     }
   }
-}
-
-interface LockedPayment {
-  id: string
-  accountId: string
-  status: PaymentStatus
-  amount: string
-  refundedAmount: string
-  externalId: string | null
-  expiresAt: Date | null
-}
-
-interface Transition {
-  paymentId: string
-  decision: Extract<Decision, { kind: 'apply' }>
-  actor: 'provider' | 'system'
-  at: Date
-  providerStatus: string | null
-  notificationId: string | null
-  reason: string | null
-  externalId?: string | null
-  refundId?: string | null
-}
-
-/**
- * Locks a payment and reads it. The lock is its own statement and the read the next: a statement
- * that waited for the lock would still see the row as it was before the other change committed.
- */
-async function lockPayment(tx: Tx, paymentId: string): Promise<LockedPayment | undefined> {
-  await tx.sql`SELECT 1 FROM payment WHERE id = ${paymentId}::uuid FOR UPDATE`
-  const [payment] = await tx.sql<LockedPayment>`
-    SELECT id, "accountId", status::text AS status, amount::text AS amount, "refundedAmount"::text AS "refundedAmount", "externalId", "expiresAt"
-    FROM payment WHERE id = ${paymentId}::uuid`
-  return payment
-}
-
-/**
- * Writes one allowed transition: the payment, its event, for a refund the reversal entry, and
- * where settled money now goes (allocation), all in the caller's transaction.
- */
-async function writeTransition(tx: Tx, from: LockedPayment, t: Transition, penaltiesFirst: boolean): Promise<void> {
-  const refund = t.decision.refund ?? 0n
-  await tx.sql`
-    UPDATE payment SET status = ${t.decision.to}::"PaymentStatus",
-      "paidAt" = CASE WHEN ${t.decision.to} = 'succeeded' THEN ${t.at} ELSE "paidAt" END,
-      "externalId" = COALESCE("externalId", ${t.externalId ?? null}),
-      "refundedAmount" = "refundedAmount" + ${formatKopecks(refund)}::numeric,
-      "failureReason" = CASE WHEN ${t.decision.to} IN ('failed', 'canceled') THEN ${t.reason} ELSE "failureReason" END,
-      "updatedAt" = now()
-    WHERE id = ${t.paymentId}::uuid`
-  await tx.sql`
-    INSERT INTO payment_event (id, "paymentId", "fromStatus", "toStatus", amount, actor, "providerStatus", "notificationId", reason, at)
-    VALUES (${uuidv7()}::uuid, ${t.paymentId}::uuid, ${from.status}::"PaymentStatus", ${t.decision.to}::"PaymentStatus",
-            ${refund > 0n ? formatKopecks(refund) : null}::numeric, ${t.actor}, ${t.providerStatus}, ${t.notificationId}::uuid, ${t.reason}, ${t.at})`
-  if (refund > 0n) {
-    await tx.sql`
-      INSERT INTO payment_refund (id, "paymentId", amount, "externalId", "refundedAt")
-      VALUES (${uuidv7()}::uuid, ${t.paymentId}::uuid, ${formatKopecks(refund)}::numeric, ${t.refundId ?? t.notificationId}, ${t.at})`
-  }
-  if (t.decision.to === 'succeeded' || t.decision.to === 'refunded') await allocatePayments(tx, [from.accountId], { penaltiesFirst, at: t.at })
 }
 
 /** NotificationFacts as stored in JSON (amounts as decimal strings). */
@@ -194,7 +135,6 @@ export default fp(
           return settle(tx, notificationId, 'refused', decision.code, decision.detail)
         }
         await writeTransition(tx, payment, {
-          paymentId: payment.id,
           decision,
           actor: 'provider',
           at: facts.occurredAt ? new Date(facts.occurredAt) : notification.receivedAt,
@@ -223,7 +163,6 @@ export default fp(
         const decision = decide({ status: payment.status, amount: toKopecks(payment.amount), refunded: 0n }, { kind: 'canceled' })
         if (decision.kind !== 'apply') return
         await writeTransition(tx, payment, {
-          paymentId,
           decision,
           actor: 'system',
           at: app.config.clock.now(),

@@ -15,6 +15,7 @@ import { supplierProviderAccount } from './provider-accounts.ts'
 import { createProviders, type PaymentProvider } from './providers/index.ts'
 import type { Credentials } from './providers/provider.ts'
 import { decide, returnUrlAllowed, type PaymentStatus } from './rules.ts'
+import { lockPayment, writeTransition } from './transitions.ts'
 import type { Payment, PaymentAllocationView, PaymentDetails, PaymentListQuery, PaymentStart, PaysFor, RefundRequested } from './schemas.ts'
 import type { AuditContext } from '../audit/audit.ts'
 
@@ -99,16 +100,14 @@ function createPaymentService(app: FastifyInstance) {
         })
       } catch (error) {
         app.log.warn({ err: error, paymentId: id, provider: provider.name }, 'payment provider did not open the payment')
+        // Through the state machine, like every change: a notification that settled it meanwhile wins.
         await app.transaction(async (tx) => {
-          await tx.sql`SELECT 1 FROM payment WHERE id = ${id}::uuid AND status = 'pending' FOR UPDATE`
-          const changed = await tx.sql`
-            UPDATE payment SET status = 'failed', "failureReason" = 'provider_unavailable', "updatedAt" = ${now}
-            WHERE id = ${id}::uuid AND status = 'pending' RETURNING id`
-          if (changed.length === 1) {
-            await tx.sql`
-              INSERT INTO payment_event (id, "paymentId", "fromStatus", "toStatus", actor, reason, at)
-              VALUES (${uuidv7()}::uuid, ${id}::uuid, 'pending', 'failed', 'system', 'provider_unavailable', ${config.clock.now()})`
-          }
+          const payment = await lockPayment(tx, id)
+          if (!payment) return
+          const decision = decide({ status: payment.status, amount, refunded: 0n }, { kind: 'failed' })
+          if (decision.kind !== 'apply') return
+          const transition = { decision, actor: 'system', at: config.clock.now(), providerStatus: null, notificationId: null, reason: 'provider_unavailable' } as const
+          await writeTransition(tx, payment, transition, config.payments.penaltiesFirst)
         })
         throw new DomainError(502, 'payment_provider_unavailable', 'Bad gateway', 'The payment provider could not be reached; nothing was charged. Try again.')
       }
