@@ -1,9 +1,8 @@
 import { Type, type Static } from 'typebox'
 import { API_KEY_SCOPES } from '../access/api-keys.ts'
-import { Money, Page, PageQuery, Period, Uuid } from '../common/schemas.ts'
+import { Money, Page, PageQuery, PaymentAmount, Period, Uuid } from '../common/schemas.ts'
 
 const SUPPLIER_ID = '019ad0a1-5e2f-7a10-8c3d-4b5e6f708192'
-const AMOUNT = { pattern: '^(?!0+(\\.0{1,2})?$)\\d{1,7}(\\.\\d{1,2})?$', description: 'Rubles, more than zero, at most two decimals.' }
 
 
 export const ApiKeyCreate = Type.Object(
@@ -103,7 +102,7 @@ export const BankPaymentReport = Type.Object(
   {
     supplierId: Uuid,
     accountNumber: Type.String({ minLength: 1, maxLength: 40 }),
-    amount: Type.String(AMOUNT),
+    amount: PaymentAmount('Rubles, more than zero, at most two decimals.'),
     externalId: Type.String({ minLength: 1, maxLength: 100, pattern: '^[\\x21-\\x7e]+$', description: 'The bank’s own id of the payment: a repeat with it is the same payment.' }),
     paidAt: Type.String({ format: 'date-time', description: 'When the bank took the money.' }),
     method: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'How it was paid (an app, a cash desk, an ATM).' })),

@@ -46,6 +46,9 @@ export const Uuid = Type.String({ format: 'uuid' })
 
 export const Money = Type.String({ pattern: '^-?\\d+\\.\\d{2}$', description: 'Rubles with kopecks, as a decimal string.' })
 
+/** Money someone pays or gets back, as people type it ("1500", "2345.6"): more than zero, at most 9 999 999.99. */
+export const PaymentAmount = (description: string) => Type.String({ pattern: '^(?!0+(\\.0{1,2})?$)\\d{1,7}(\\.\\d{1,2})?$', description })
+
 export const DateOnly = Type.String({ format: 'date', description: 'YYYY-MM-DD' })
 
 export const Period = Type.String({ pattern: PERIOD_PATTERN, description: 'YYYY-MM', examples: ['2026-10'] })

@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Caller } from '../access/guard.ts'
+import { visibleSupplier } from '../access/scope.ts'
 import { decodeCursor, pageOf } from '../common/cursor.ts'
 import { NotFoundError, UnprocessableError } from '../common/errors.ts'
 import { DEFAULT_PAGE_SIZE } from '../common/schemas.ts'
@@ -77,10 +78,6 @@ const COMPARE = `
   SELECT kind, count(*)::int AS n FROM written GROUP BY kind`
 
 function createReconciliations(app: FastifyInstance) {
-  function assertManages(caller: Caller, supplierId: string) {
-    if (caller.role === 'operator' && caller.supplierId !== supplierId) throw new NotFoundError('supplier_not_found', 'No such supplier among yours.')
-  }
-
   async function find(caller: Caller, id: string): Promise<ReconciliationRow> {
     const [row] = await app.db.sql<ReconciliationRow>`
       SELECT id, "supplierId", client, to_char(date, 'YYYY-MM-DD') AS date, counts, "createdAt" FROM payment_reconciliation WHERE id = ${id}::uuid`
@@ -91,9 +88,7 @@ function createReconciliations(app: FastifyInstance) {
   return {
     /** Reads a bank's daily registry (CSV) and stores its comparison with our payments from that bank. */
     async reconcile(caller: Caller, input: ReconciliationStart, upload: { stream: Readable; encoding?: Encoding; delimiter?: ';' | ',' }): Promise<Reconciliation> {
-      assertManages(caller, input.supplierId)
-      const supplier = await app.prisma.supplier.findUnique({ where: { id: input.supplierId } })
-      if (!supplier) throw new NotFoundError('supplier_not_found', 'No such supplier.')
+      const supplier = await visibleSupplier(app, caller, input.supplierId)
       const rows: (PaymentRow & { line: number })[] = []
       const rejected: { line: number; code: string; detail: string }[] = []
       let fields: (string | null)[] | null = null
@@ -114,10 +109,13 @@ function createReconciliations(app: FastifyInstance) {
         else rejected.push({ line: record.line, code: checked.code, detail: checked.detail })
       }
       if (!fields) throw new ImportFileError('import_file_empty', 'The file has no header row.')
-      const seen = new Map<string, number>()
+      const firstLine = new Map<string, number>()
       const unique = rows.filter((row) => {
-        const first = seen.get(row.paymentId)
-        if (first === undefined) return seen.set(row.paymentId, row.line) && true
+        const first = firstLine.get(row.paymentId)
+        if (first === undefined) {
+          firstLine.set(row.paymentId, row.line)
+          return true
+        }
         rejected.push({ line: row.line, code: 'duplicate_in_file', detail: `payment id ${row.paymentId} already appears at line ${first}` })
         return false
       })

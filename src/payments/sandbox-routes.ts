@@ -1,16 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { NotFoundError, UnprocessableError } from '../common/errors.ts'
-import { Uuid } from '../common/schemas.ts'
+import { PaymentAmount, Uuid } from '../common/schemas.ts'
 import { uuidv7 } from '../common/uuid.ts'
-import { sandboxObjectId, type SandboxNotificationBody } from './providers/sandbox.ts'
+import { sandboxObjectId } from './providers/sandbox.ts'
 
 const Params = Type.Object({ paymentId: Uuid }, { additionalProperties: false })
 const OutcomeParams = Type.Object({ paymentId: Uuid, outcome: Type.Enum(['pay', 'fail', 'cancel'], { type: 'string' }) }, { additionalProperties: false })
-const RefundBody = Type.Object(
-  { amount: Type.String({ pattern: '^(?!0+(\\.0{1,2})?$)\\d{1,7}(\\.\\d{1,2})?$' }) },
-  { additionalProperties: false },
-)
+const RefundBody = Type.Object({ amount: PaymentAmount('Rubles to return.') }, { additionalProperties: false })
 
 const EVENT = { pay: 'payment.succeeded', fail: 'payment.failed', cancel: 'payment.canceled' } as const
 
@@ -47,7 +44,6 @@ const sandboxRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return payment
   }
 
-  const notify = (body: SandboxNotificationBody) => sandbox.send(body)
 
   const hidden = { hide: true, tags: ['sandbox'] }
 
@@ -72,7 +68,7 @@ ${pending ? action('pay', 'Оплатить') + action('fail', 'Отказ ба�
     const payment = await find(request.params.paymentId)
     const { outcome } = request.params
     if (payment.status === 'pending') {
-      await notify({
+      await sandbox.send({
         type: EVENT[outcome],
         paymentId: payment.id,
         objectId: sandboxObjectId(payment.id),
@@ -96,7 +92,7 @@ ${pending ? action('pay', 'Оплатить') + action('fail', 'Отказ ба�
         throw new UnprocessableError('payment_transition_refused', `A ${payment.status} payment cannot be refunded.`)
       }
       const refundId = uuidv7().replaceAll('-', '')
-      await notify({
+      await sandbox.send({
         type: 'refund.succeeded',
         paymentId: payment.id,
         objectId: sandboxObjectId(payment.id),

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox'
-import { Money, Page, PageQuery, Period, Uuid, ref } from '../common/schemas.ts'
+import { Money, Page, PageQuery, PaymentAmount, Period, Uuid, ref } from '../common/schemas.ts'
 import { PAYMENT_STATUSES } from './rules.ts'
 
 const STATUS_DESCRIPTION = 'pending → succeeded | failed | canceled; succeeded → refunded (partly or fully).'
@@ -10,10 +10,7 @@ const ACCOUNT_ID = '019ad1a0-3b2c-7d41-8e9f-0a1b2c3d4e5f'
 
 export const PaymentStart = Type.Object(
   {
-    amount: Type.String({
-      pattern: '^(?!0+(\\.0{1,2})?$)\\d{1,7}(\\.\\d{1,2})?$',
-      description: 'Rubles to pay: more than zero, at most 9 999 999.99, at most two decimals.',
-    }),
+    amount: PaymentAmount('Rubles to pay: more than zero, at most 9 999 999.99, at most two decimals.'),
     returnUrl: Type.String({
       format: 'uri',
       maxLength: 2000,
@@ -116,7 +113,7 @@ export const PaymentPage = Page(Payment)
 
 export const RefundRequest = Type.Object(
   {
-    amount: Type.String({ pattern: '^(?!0+(\\.0{1,2})?$)\\d{1,7}(\\.\\d{1,2})?$', description: 'Rubles to return: at most what is left of the payment.' }),
+    amount: PaymentAmount('Rubles to return: at most what is left of the payment.'),
   },
   { $id: 'RefundRequest', additionalProperties: false, examples: [{ amount: '500.00' }] },
 )

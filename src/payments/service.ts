@@ -7,6 +7,7 @@ import { formatKopecks, toKopecks } from '../common/money.ts'
 import { createSecretBox } from '../common/secret-box.ts'
 import { DEFAULT_PAGE_SIZE } from '../common/schemas.ts'
 import { uuidv7 } from '../common/uuid.ts'
+import type { Tx } from '../db/transaction.ts'
 import { addJob } from '../jobs/queue.ts'
 import { balances } from '../ledger/service.ts'
 import { EXPIRE_PAYMENT_TASK } from './notifications.ts'
@@ -46,7 +47,7 @@ function createPaymentService(app: FastifyInstance) {
     throw new UnprocessableError('online_payment_unavailable', 'This supplier does not take online payments here yet; pay by the receipt’s QR code.')
   }
 
-  async function paysFor(tx: Parameters<Parameters<typeof app.transaction>[0]>[0], accountId: string): Promise<PaysFor> {
+  async function paysFor(tx: Tx, accountId: string): Promise<PaysFor> {
     const [last] = await tx.sql<{ id: string; number: number; period: string; totalDue: string }>`
       SELECT id, number, to_char(period, 'YYYY-MM') AS period, "totalDue"::text AS "totalDue"
       FROM invoice WHERE "accountId" = ${accountId}::uuid ORDER BY period DESC LIMIT 1`

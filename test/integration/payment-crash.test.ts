@@ -7,6 +7,7 @@ import type { Payment } from '../../src/payments/schemas.ts'
 import type { TestContext } from '../helper.ts'
 import { DEMO, bearer } from '../support/auth.ts'
 import { twoCustomers } from '../support/customers.ts'
+import { waitFor } from '../support/wait.ts'
 
 // The API as production runs it, in a process of its own that is killed without warning.
 async function startServer(databaseUrl: string): Promise<{ base: string; child: ChildProcess; exited: Promise<void> }> {
@@ -31,15 +32,6 @@ async function startServer(databaseUrl: string): Promise<{ base: string; child: 
   return { base, child, exited }
 }
 
-/** Polls until `check` holds; the bound is generous because a busy machine is slow, never wrong. */
-async function waitFor(check: () => Promise<boolean>, what: string, ms = 120_000): Promise<void> {
-  const until = Date.now() + ms
-  while (Date.now() < until) {
-    if (await check()) return
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-  throw new Error(`timed out waiting for ${what}`)
-}
 
 const SECRET = loadConfig({ NODE_ENV: 'test' }).payments.sandbox.secret
 let ctx: TestContext

@@ -3,6 +3,7 @@ import pg from 'pg'
 import { seedDemoData } from '../../src/db/seed.ts'
 import { buildTestApp, type TestContext } from '../helper.ts'
 import { bearer, createStaff, login, supplierId } from '../support/auth.ts'
+import { waitFor } from '../support/wait.ts'
 
 // `npm run worker` as it runs in production: a process of its own, killed without warning.
 function startWorker(databaseUrl: string): { child: ChildProcess; exited: Promise<void>; output: () => string } {
@@ -17,16 +18,6 @@ function startWorker(databaseUrl: string): { child: ChildProcess; exited: Promis
   return { child, exited, output: () => output }
 }
 
-/** Polls until `check` holds; the bound is generous because a busy machine is slow, never wrong. */
-async function waitFor<T>(check: () => Promise<T | undefined | false>, what: string, ms = 120_000): Promise<T> {
-  const until = Date.now() + ms
-  while (Date.now() < until) {
-    const value = await check()
-    if (value) return value
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-  throw new Error(`timed out waiting for ${what}`)
-}
 
 let ctx: TestContext
 let operator: string

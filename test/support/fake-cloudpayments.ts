@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { requestBody } from './request-body.ts'
 
 /**
  * A local stand-in for CloudPayments that speaks its protocol: `POST /orders/create` with HTTP
@@ -39,15 +40,9 @@ export async function startFakeCloudPayments(publicId: string, apiSecret: string
   const orders: FakeOrder[] = []
   const paid = new Map<string, FakeOrder>()
 
-  const read = (request: IncomingMessage) =>
-    new Promise<string>((resolve) => {
-      const chunks: Buffer[] = []
-      request.on('data', (chunk: Buffer) => chunks.push(chunk))
-      request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
-    })
 
   async function handle(request: IncomingMessage, response: ServerResponse) {
-    const body = await read(request)
+    const body = await requestBody(request)
     const reply = (status: number, json: unknown) => {
       response.writeHead(status, { 'content-type': 'application/json' })
       response.end(JSON.stringify(json))

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tbankToken } from '../../src/payments/providers/tbank-token.ts'
+import { requestBody } from './request-body.ts'
 
 /**
  * A local stand-in for T-Bank's acquiring API v2: `POST /Init` checks the Token and answers
@@ -23,15 +24,9 @@ export async function startFakeTbank(terminalKey: string, password: string) {
   let nextId = 4_000_000_000
   let notifyVia: string | null = null
 
-  const read = (request: IncomingMessage) =>
-    new Promise<string>((resolve) => {
-      const chunks: Buffer[] = []
-      request.on('data', (chunk: Buffer) => chunks.push(chunk))
-      request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
-    })
 
   async function handle(request: IncomingMessage, response: ServerResponse) {
-    const body = JSON.parse(await read(request)) as Record<string, unknown>
+    const body = JSON.parse(await requestBody(request)) as Record<string, unknown>
     const reply = (json: unknown) => {
       response.writeHead(200, { 'content-type': 'application/json' })
       response.end(JSON.stringify(json))

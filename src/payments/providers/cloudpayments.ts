@@ -6,6 +6,7 @@ import {
   postJson,
   type AnswerFor,
   type CheckVerdict,
+  type Credentials,
   type IncomingNotification,
   type PaymentLookup,
   type PaymentProvider,
@@ -47,6 +48,9 @@ interface OrderCreated {
   Model?: { Id?: string; Url?: string }
 }
 
+/** The API's HTTP Basic: Public ID and API secret. */
+const basicAuth = ({ merchantId, secret }: Credentials) => ({ authorization: `Basic ${Buffer.from(`${merchantId}:${secret}`).toString('base64')}` })
+
 function hmacMatches(secret: string, data: Buffer, given: string | string[] | undefined): boolean {
   if (typeof given !== 'string') return false
   const expected = createHmac('sha256', secret).update(data).digest()
@@ -78,7 +82,6 @@ export function createCloudPaymentsProvider(options: { apiUrl: string; timeoutMs
 
     async start(input: StartInput): Promise<Started> {
       if (!input.credentials) throw new ProviderError('cloudpayments', 'the supplier has no CloudPayments account')
-      const { merchantId, secret } = input.credentials
       const order = await postJson<OrderCreated>(
         'cloudpayments',
         `${options.apiUrl}/orders/create`,
@@ -93,7 +96,7 @@ export function createCloudPaymentsProvider(options: { apiUrl: string; timeoutMs
           FailRedirectUrl: input.returnUrl,
           JsonData: { paymentId: input.paymentId },
         },
-        { timeoutMs: options.timeoutMs, headers: { authorization: `Basic ${Buffer.from(`${merchantId}:${secret}`).toString('base64')}` } },
+        { timeoutMs: options.timeoutMs, headers: basicAuth(input.credentials) },
       )
       if (!order.Success || !order.Model?.Url) throw new ProviderError('cloudpayments', `order not created: ${order.Message ?? 'no reason given'}`)
       // The transaction id comes with the payment; the order's id is not it.
@@ -142,12 +145,11 @@ export function createCloudPaymentsProvider(options: { apiUrl: string; timeoutMs
     // POST /payments/refund: the Refund notification that follows applies it.
     async refund(input: RefundInput): Promise<void> {
       if (!input.credentials || !input.externalId) throw new ProviderError('cloudpayments', 'the payment has no CloudPayments transaction to refund')
-      const { merchantId, secret } = input.credentials
       const answer = await postJson<{ Success: boolean; Message?: string | null }>(
         'cloudpayments',
         `${options.apiUrl}/payments/refund`,
         { TransactionId: Number(input.externalId), Amount: Number(formatKopecks(input.amount)) },
-        { timeoutMs: options.timeoutMs, headers: { authorization: `Basic ${Buffer.from(`${merchantId}:${secret}`).toString('base64')}` } },
+        { timeoutMs: options.timeoutMs, headers: basicAuth(input.credentials) },
       )
       if (!answer.Success) throw new ProviderError('cloudpayments', `refund refused: ${answer.Message ?? 'no reason given'}`)
     },
