@@ -78,6 +78,7 @@ export const EnvSchema = Type.Object({
   PAYMENTS_SANDBOX: Type.Optional(Type.Boolean()),
   PAYMENT_SANDBOX_SECRET: Type.Optional(Type.String({ pattern: '^whsec_[A-Za-z0-9+/]{32,}={0,2}$' })),
   PAYMENT_PENDING_TTL_MIN: Type.Integer({ minimum: 5, maximum: 10_080, default: 60 }),
+  AUTOPAY_NOTICE_HOURS: Type.Integer({ minimum: 1, maximum: 720, default: 48 }),
   PAYMENT_PENALTIES_FIRST: Type.Boolean({ default: false }),
   PAYMENT_NOTIFICATION_TOLERANCE_S: Type.Integer({ minimum: 30, maximum: 3600, default: 300 }),
 })
@@ -149,6 +150,8 @@ export interface Config {
     sandbox: { enabled: boolean; secret: string }
     /** A pending online payment not settled by then is canceled. */
     pendingTtlMin: number
+    /** An autopay charge is announced by mail this long before it is taken. */
+    autopayNoticeHours: number
     /** How old a signed notification may be (its signed timestamp against the clock). */
     notificationToleranceS: number
     /** Payments pay each receipt's penalties before its principal (default: principal first). */
@@ -284,6 +287,7 @@ export function loadConfig(raw: Record<string, string | undefined>): Config {
         secret: env.PAYMENT_SANDBOX_SECRET ?? `whsec_${Buffer.from('development-only-sandbox-secret!').toString('base64')}`,
       },
       pendingTtlMin: env.PAYMENT_PENDING_TTL_MIN,
+      autopayNoticeHours: env.AUTOPAY_NOTICE_HOURS,
       notificationToleranceS: env.PAYMENT_NOTIFICATION_TOLERANCE_S,
       penaltiesFirst: env.PAYMENT_PENALTIES_FIRST,
       cloudPaymentsApiUrl: env.CLOUDPAYMENTS_API_URL.replace(/\/+$/, ''),

@@ -66,6 +66,8 @@ export default fp(
           await app.jobs.add(tx, { task: DELIVER_INVOICES_TASK, payload: { supplierId, period }, key: `invoices:deliver:${supplierId}:${period}` })
           // Credit waiting for a receipt goes onto these (the payments' job, payments/notifications.ts).
           await app.jobs.add(tx, { task: 'payments:allocate', payload: { supplierId }, key: `payments:allocate:${supplierId}` })
+          // Autopays announce their charges of these receipts (payments/autopay.ts).
+          await app.jobs.add(tx, { task: 'autopay:schedule', payload: { supplierId, period }, key: `autopay:schedule:${supplierId}:${period}` })
           await queuePrintBatch(app, tx, { supplierId, period, runId: closed.runId, invoices: paper })
         },
         { timeout: 3_600_000 },

@@ -12,6 +12,12 @@ export type MailInput =
   | { template: 'reading_window_open'; to: string; name: string; supplier: string; accounts: string[]; from: string; to_: string; link: string }
   | { template: 'reading_accepted'; to: string; name: string; account: string; meter: string; period: string; values: string; consumption: string | null; note: string }
   | { template: 'invoice_issued'; to: string; name: string; supplier: string; account: string; period: string; number: string; totalDue: string; dueDate: string; link: string }
+  | { template: 'autopay_activated'; to: string; name: string; supplier: string; account: string; card: string; limit: string; link: string }
+  | { template: 'autopay_card_not_saved'; to: string; name: string; account: string; link: string }
+  | { template: 'autopay_planned'; to: string; name: string; account: string; period: string; amount: string; note: string | null; chargeAt: string; link: string }
+  | { template: 'autopay_charged'; to: string; name: string; account: string; period: string; amount: string; card: string; note: string | null; link: string }
+  | { template: 'autopay_declined'; to: string; name: string; account: string; period: string; amount: string; reason: string; link: string }
+  | { template: 'autopay_skipped'; to: string; name: string; account: string; period: string; reason: string; link: string }
 
 export interface RenderedMail {
   to: string
@@ -114,6 +120,44 @@ export function renderMail(input: MailInput): RenderedMail {
         `Оплатить нужно до ${input.dueDate} включительно.`,
         { link: input.link, label: 'Квитанция в личном кабинете' },
         'Получать квитанции на бумаге вместо почты можно, изменив способ доставки в личном кабинете.',
+      ])
+    case 'autopay_activated':
+      return render(input, `Автоплатёж подключён: лицевой счёт ${input.account}`, `Здравствуйте, ${input.name}!`, [
+        `Автоплатёж по лицевому счёту ${input.account} (${input.supplier}) подключён: карта ${input.card}, не более ${input.limit} в месяц.`,
+        'Когда выйдет квитанция, мы заранее напишем, сколько и когда спишем, и ещё раз — после списания.',
+        { link: input.link, label: 'Автоплатёж в личном кабинете' },
+        'Отключить автоплатёж можно в любой момент в личном кабинете.',
+      ])
+    case 'autopay_card_not_saved':
+      return render(input, `Автоплатёж не подключён: лицевой счёт ${input.account}`, `Здравствуйте, ${input.name}!`, [
+        `Платёж по лицевому счёту ${input.account} прошёл, но банк не сохранил карту для автоплатежа, поэтому автоплатёж не подключён.`,
+        'Попробуйте подключить его ещё раз, возможно с другой картой.',
+        { link: input.link, label: 'Автоплатёж в личном кабинете' },
+      ])
+    case 'autopay_planned':
+      return render(input, `Автоплатёж: спишем ${input.amount} по счёту ${input.account}`, `Здравствуйте, ${input.name}!`, [
+        `По квитанции за ${input.period} (лицевой счёт ${input.account}) автоплатёж спишет ${input.amount} ${input.chargeAt}.`,
+        ...(input.note ? [input.note] : []),
+        'Если к этому времени вы оплатите квитанцию сами, спишем только остаток или ничего.',
+        { link: input.link, label: 'Автоплатёж в личном кабинете' },
+        'Отключить автоплатёж можно в любой момент до списания.',
+      ])
+    case 'autopay_charged':
+      return render(input, `Автоплатёж: списано ${input.amount} по счёту ${input.account}`, `Здравствуйте, ${input.name}!`, [
+        `С карты ${input.card} списано ${input.amount} в оплату квитанции за ${input.period} по лицевому счёту ${input.account}.`,
+        ...(input.note ? [input.note] : []),
+        { link: input.link, label: 'Платежи в личном кабинете' },
+      ])
+    case 'autopay_declined':
+      return render(input, `Автоплатёж не прошёл: лицевой счёт ${input.account}`, `Здравствуйте, ${input.name}!`, [
+        `Банк отказал в списании ${input.amount} по квитанции за ${input.period} (лицевой счёт ${input.account}): ${input.reason}.`,
+        'Автоплатёж остановлен, чтобы не повторять списания с карты, которая их не принимает. Оплатите квитанцию сами и, если нужно, подключите автоплатёж снова.',
+        { link: input.link, label: 'Оплатить в личном кабинете' },
+      ])
+    case 'autopay_skipped':
+      return render(input, `Автоплатёж: списание не понадобилось, счёт ${input.account}`, `Здравствуйте, ${input.name}!`, [
+        `По квитанции за ${input.period} (лицевой счёт ${input.account}) ничего не списано: ${input.reason}.`,
+        { link: input.link, label: 'Лицевой счёт в личном кабинете' },
       ])
     case 'new_login':
       return render(input, 'Вход с нового устройства', `Здравствуйте, ${input.name}!`, [

@@ -1,4 +1,7 @@
 import { domain } from '../plugins/app/domain.ts'
+import autopay from './autopay.ts'
+import autopayRoutes from './autopay-routes.ts'
+import { autopaySchemas } from './autopay-schemas.ts'
 import notificationRoutes, { PaymentNotificationPage, PaymentNotificationView } from './notification-routes.ts'
 import notifications from './notifications.ts'
 import reconciliationRoutes from './reconciliation-routes.ts'
@@ -12,7 +15,7 @@ import service from './service.ts'
 import webhookRoutes from './webhook-routes.ts'
 
 export default domain('payments', {
-  schemas: [...paymentSchemas, ProviderAccountInput, ProviderAccountView, PaymentNotificationView, PaymentNotificationPage, ...reconciliationSchemas],
-  services: [service, notifications, reconciliations],
-  routes: [routes, webhookRoutes, sandboxRoutes, providerAccountRoutes, notificationRoutes, reconciliationRoutes],
+  schemas: [...paymentSchemas, ProviderAccountInput, ProviderAccountView, PaymentNotificationView, PaymentNotificationPage, ...reconciliationSchemas, ...autopaySchemas],
+  services: [service, notifications, reconciliations, autopay],
+  routes: [routes, webhookRoutes, sandboxRoutes, providerAccountRoutes, notificationRoutes, reconciliationRoutes, autopayRoutes],
 })

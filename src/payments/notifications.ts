@@ -5,13 +5,14 @@ import { uuidv7 } from '../common/uuid.ts'
 import type { Tx } from '../db/transaction.ts'
 import { addJob } from '../jobs/queue.ts'
 import { accountsToAllocate, allocatePayments } from './allocation-sql.ts'
+import { EXPIRE_PAYMENT_TASK } from './pending-payment.ts'
 import { namedPayment } from './provider-accounts.ts'
 import type { AnswerFor, IncomingNotification, NotificationFacts, PaymentProvider } from './providers/provider.ts'
 import { checkVerdict, decide, type PaymentChange } from './rules.ts'
+import { cardContext, type StoredCard } from './autopay-sql.ts'
 import { lockPayment, writeTransition } from './transitions.ts'
 
 export const APPLY_NOTIFICATION_TASK = 'payments:apply-notification'
-export const EXPIRE_PAYMENT_TASK = 'payments:expire'
 export const ALLOCATE_PAYMENTS_TASK = 'payments:allocate'
 
 /** Accounts allocated per transaction by the supplier-wide job. */
@@ -32,9 +33,11 @@ interface StoredFacts {
   occurredAt: string | null
   refundId: string | null
   reason: string | null
+  /** A card the provider saved, its token sealed (cardContext of the payment). */
+  card?: StoredCard | null
 }
 
-function storedFacts(facts: NotificationFacts): StoredFacts {
+function storedFacts(facts: NotificationFacts, seal: (token: string) => string): StoredFacts {
   const amount = 'amount' in facts.change && facts.change.amount !== null ? formatKopecks(facts.change.amount) : null
   return {
     change: { kind: facts.change.kind, amount },
@@ -42,6 +45,7 @@ function storedFacts(facts: NotificationFacts): StoredFacts {
     occurredAt: facts.occurredAt?.toISOString() ?? null,
     refundId: facts.refundId,
     reason: facts.reason,
+    card: facts.card ? { tokenSealed: seal(facts.card.token), mask: facts.card.mask, expires: facts.card.expires } : null,
   }
 }
 
@@ -92,7 +96,7 @@ export default fp(
           INSERT INTO payment_notification (id, provider, "objectId", event, "paymentId", amount, facts, body, "receivedAt")
           VALUES (${uuidv7()}::uuid, ${provider.name}, ${facts.objectId}, ${facts.event},
                   (SELECT id FROM payment WHERE id = ${facts.paymentId}::uuid AND provider = ${provider.name}),
-                  ${facts.amount === null ? null : formatKopecks(facts.amount)}::numeric, ${JSON.stringify(storedFacts(facts))}::jsonb,
+                  ${facts.amount === null ? null : formatKopecks(facts.amount)}::numeric, ${JSON.stringify(storedFacts(facts, (token) => app.payments.secretBox.seal(token, cardContext(facts.paymentId ?? ''))))}::jsonb,
                   ${notification.rawBody.toString('utf8')}, ${notification.receivedAt})
           ON CONFLICT (provider, "objectId", event) DO NOTHING
           RETURNING id)
@@ -143,6 +147,7 @@ export default fp(
           reason: facts.reason,
           externalId: notification.objectId,
           refundId: facts.refundId,
+          card: facts.card ?? null,
         }, app.config.payments.penaltiesFirst)
         await settle(tx, notificationId, 'applied', null, null)
       })

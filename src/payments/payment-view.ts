@@ -3,7 +3,7 @@ import type { PaymentStatus } from './rules.ts'
 
 /** The columns a Payment is made of, selected from `payment p` (money as text, never a float). */
 export const PAYMENT_COLUMNS = `p.id, p."accountId", p.amount::text AS amount, p.status::text AS status, p.provider, p.method, p."paidAt",
-  p."refundedAmount"::text AS "refundedAmount", p."paysFor", p."confirmationUrl", p."expiresAt", p."failureReason", p."createdAt"`
+  p."refundedAmount"::text AS "refundedAmount", p."paysFor", p."confirmationUrl", p."expiresAt", p."failureReason", p."autopayId", p."createdAt"`
 
 export interface PaymentRow {
   id: string
@@ -18,6 +18,7 @@ export interface PaymentRow {
   confirmationUrl: string | null
   expiresAt: Date | null
   failureReason: string | null
+  autopayId: string | null
   createdAt: Date
 }
 
@@ -36,6 +37,7 @@ export function paymentOf(row: PaymentRow): Payment {
     confirmationUrl: row.status === 'pending' ? row.confirmationUrl : null,
     expiresAt: row.status === 'pending' ? (row.expiresAt?.toISOString() ?? null) : null,
     failureReason: row.failureReason,
+    autopayId: row.autopayId,
     createdAt: row.createdAt.toISOString(),
   }
 }

@@ -3,13 +3,13 @@ import { Type } from 'typebox'
 import { NotFoundError, UnprocessableError } from '../common/errors.ts'
 import { PaymentAmount, Uuid } from '../common/schemas.ts'
 import { uuidv7 } from '../common/uuid.ts'
-import { sandboxObjectId } from './providers/sandbox.ts'
+import { sandboxCard, sandboxObjectId } from './providers/sandbox.ts'
 
 const Params = Type.Object({ paymentId: Uuid }, { additionalProperties: false })
-const OutcomeParams = Type.Object({ paymentId: Uuid, outcome: Type.Enum(['pay', 'fail', 'cancel'], { type: 'string' }) }, { additionalProperties: false })
+const OutcomeParams = Type.Object({ paymentId: Uuid, outcome: Type.Enum(['pay', 'pay_card_declines', 'fail', 'cancel'], { type: 'string' }) }, { additionalProperties: false })
 const RefundBody = Type.Object({ amount: PaymentAmount('Rubles to return.') }, { additionalProperties: false })
 
-const EVENT = { pay: 'payment.succeeded', fail: 'payment.failed', cancel: 'payment.canceled' } as const
+const EVENT = { pay: 'payment.succeeded', pay_card_declines: 'payment.succeeded', fail: 'payment.failed', cancel: 'payment.canceled' } as const
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 
@@ -20,6 +20,8 @@ interface SandboxPayment {
   returnUrl: string | null
   accountNumber: string
   supplierName: string
+  /** Set on an autopay's first payment: paying it saves a card. */
+  autopayId: string | null
 }
 
 /**
@@ -37,7 +39,7 @@ const sandboxRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   async function find(paymentId: string): Promise<SandboxPayment> {
     const [payment] = await app.db.sql<SandboxPayment>`
-      SELECT p.id, p.amount::text AS amount, p.status::text AS status, p."returnUrl", a.number AS "accountNumber", s.name AS "supplierName"
+      SELECT p.id, p.amount::text AS amount, p.status::text AS status, p."returnUrl", p."autopayId", a.number AS "accountNumber", s.name AS "supplierName"
       FROM payment p JOIN account a ON a.id = p."accountId" JOIN supplier s ON s.id = a."supplierId"
       WHERE p.id = ${paymentId}::uuid AND p.provider = 'sandbox'`
     if (!payment) throw new NotFoundError('payment_not_found', 'No sandbox payment with this id.')
@@ -56,7 +58,7 @@ const sandboxRoutes: FastifyPluginAsyncTypebox = async (app) => {
 <style>body{font:16px system-ui,sans-serif;max-width:28rem;margin:3rem auto}form{display:inline-block;margin-right:.5rem}</style></head>
 <body><h1>Песочница оплаты</h1><p>Ненастоящие деньги: эта страница заменяет страницу платёжного провайдера при разработке.</p>
 <p>${escapeHtml(payment.supplierName)}, лицевой счёт ${escapeHtml(payment.accountNumber)}</p><p><strong>${escapeHtml(payment.amount)} ₽</strong></p>
-${pending ? action('pay', 'Оплатить') + action('fail', 'Отказ банка') + action('cancel', 'Отменить') : `<p>Платёж уже ${escapeHtml(payment.status)}.</p>`}
+${pending ? (payment.autopayId ? action('pay', 'Оплатить и сохранить карту') + action('pay_card_declines', 'Оплатить картой, которая откажет в автоплатеже') : action('pay', 'Оплатить')) + action('fail', 'Отказ банка') + action('cancel', 'Отменить') : `<p>Платёж уже ${escapeHtml(payment.status)}.</p>`}
 </body></html>`
     return reply
       .type('text/html; charset=utf-8')
@@ -74,7 +76,11 @@ ${pending ? action('pay', 'Оплатить') + action('fail', 'Отказ ба�
         objectId: sandboxObjectId(payment.id),
         amount: payment.amount,
         occurredAt: app.config.clock.now().toISOString(),
-        ...(outcome === 'pay' ? {} : { reason: outcome === 'fail' ? 'declined_by_bank' : 'canceled_by_customer' }),
+        ...(EVENT[outcome] === 'payment.succeeded'
+          ? payment.autopayId
+            ? { card: sandboxCard(outcome === 'pay_card_declines') }
+            : {}
+          : { reason: outcome === 'fail' ? 'declined_by_bank' : 'canceled_by_customer' }),
       })
     }
     if (!payment.returnUrl) return reply.code(204).send()

@@ -46,6 +46,7 @@ const paymentProperties = {
     confirmationUrl: Type.Union([Type.String({ format: 'uri' }), Type.Null()], { description: 'The provider’s page, while the payment is pending.' }),
     expiresAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'A pending payment not settled by then is canceled.' }),
     failureReason: Type.Union([Type.String(), Type.Null()]),
+    autopayId: Type.Union([Uuid, Type.Null()], { description: 'An autopay’s payment: the first one (whose card it saves) or one of its charges.' }),
     createdAt: Type.String({ format: 'date-time' }),
 }
 
@@ -67,6 +68,7 @@ export const Payment = Type.Object(paymentProperties,
         confirmationUrl: `http://localhost:3000/v1/sandbox/payments/${PAYMENT_ID}`,
         expiresAt: '2026-11-05T05:12:30.000Z',
         failureReason: null,
+        autopayId: null,
         createdAt: '2026-11-05T04:12:30.000Z',
       },
     ],

@@ -3,21 +3,19 @@ import fp from 'fastify-plugin'
 import type { Caller } from '../access/guard.ts'
 import { decodeCursor, pageOf } from '../common/cursor.ts'
 import { DomainError, NotFoundError, UnprocessableError } from '../common/errors.ts'
-import { formatKopecks, toKopecks } from '../common/money.ts'
+import { formatKopecks, toKopecks, type Kopecks } from '../common/money.ts'
 import { createSecretBox } from '../common/secret-box.ts'
 import { DEFAULT_PAGE_SIZE } from '../common/schemas.ts'
 import { uuidv7 } from '../common/uuid.ts'
 import type { Tx } from '../db/transaction.ts'
-import { addJob } from '../jobs/queue.ts'
-import { balances } from '../ledger/service.ts'
-import { EXPIRE_PAYMENT_TASK } from './notifications.ts'
+import { insertPendingPayment } from './pending-payment.ts'
 import { PAYMENT_COLUMNS, PAYMENT_EVENT_COLUMNS, paymentEventOf, paymentOf, type PaymentEventRow, type PaymentRow } from './payment-view.ts'
 import { supplierProviderAccount } from './provider-accounts.ts'
 import { createProviders, type PaymentProvider } from './providers/index.ts'
 import type { Credentials } from './providers/provider.ts'
 import { decide, returnUrlAllowed, type PaymentStatus } from './rules.ts'
 import { lockPayment, writeTransition } from './transitions.ts'
-import type { Payment, PaymentAllocationView, PaymentDetails, PaymentListQuery, PaymentStart, PaysFor, RefundRequested } from './schemas.ts'
+import type { Payment, PaymentAllocationView, PaymentDetails, PaymentListQuery, PaymentStart, RefundRequested } from './schemas.ts'
 import type { AuditContext } from '../audit/audit.ts'
 
 declare module 'fastify' {
@@ -47,76 +45,87 @@ function createPaymentService(app: FastifyInstance) {
     throw new UnprocessableError('online_payment_unavailable', 'This supplier does not take online payments here yet; pay by the receipt’s QR code.')
   }
 
-  async function paysFor(tx: Tx, accountId: string): Promise<PaysFor> {
-    const [last] = await tx.sql<{ id: string; number: number; period: string; totalDue: string }>`
-      SELECT id, number, to_char(period, 'YYYY-MM') AS period, "totalDue"::text AS "totalDue"
-      FROM invoice WHERE "accountId" = ${accountId}::uuid ORDER BY period DESC LIMIT 1`
-    const { toPay } = (await balances(tx, [accountId])).get(accountId)!
-    return { invoiceId: last?.id ?? null, invoiceNumber: last?.number ?? null, period: last?.period ?? null, totalDue: last?.totalDue ?? null, toPay }
+  /** A payment the provider never opened, or a charge it declined, fails through the state machine. */
+  async function failPayment(paymentId: string, reason: string): Promise<void> {
+    await app.transaction(async (tx) => {
+      const payment = await lockPayment(tx, paymentId)
+      if (!payment) return
+      const decision = decide({ status: payment.status, amount: toKopecks(payment.amount), refunded: 0n }, { kind: 'failed' })
+      if (decision.kind !== 'apply') return
+      const transition = { decision, actor: 'system', at: config.clock.now(), providerStatus: null, notificationId: null, reason } as const
+      await writeTransition(tx, payment, transition, config.payments.penaltiesFirst)
+    })
   }
+
+  /**
+   * Starts an online payment: the pending payment (shown on the account at once), its first
+   * event, the job that cancels it if it never settles, and whatever `within` adds (an autopay
+   * waiting for this payment's card) commit together; then the provider opens its page. A
+   * provider that cannot be reached fails the payment and answers 502.
+   */
+  async function startOnline(
+    caller: Caller,
+    account: { id: string; number: string; supplierId: string },
+    input: { amount: Kopecks; returnUrl: string },
+    options: { saveCard?: boolean; within?: (tx: Tx, payment: { id: string; provider: PaymentProvider; now: Date }) => Promise<{ autopayId: string }> } = {},
+  ): Promise<Payment> {
+    if (!returnUrlAllowed(input.returnUrl, config.payments.returnOrigins)) {
+      throw new UnprocessableError('return_url_not_allowed', 'returnUrl must lead back to the web app or an allowed app (PAYMENT_RETURN_ORIGINS).')
+    }
+    const { provider, credentials } = await providerFor(account.supplierId)
+    if (options.saveCard && !provider.charge) {
+      throw new UnprocessableError('autopay_unavailable', `Payments through ${provider.name} cannot charge a saved card: autopay is not available for this supplier.`)
+    }
+    const { amount } = input
+    const now = config.clock.now()
+    const expiresAt = new Date(now.getTime() + config.payments.pendingTtlMin * 60_000)
+    const id = uuidv7(now.getTime())
+    await app.transaction(async (tx) => {
+      const autopayId = options.within ? (await options.within(tx, { id, provider, now })).autopayId : null
+      await insertPendingPayment(tx, { id, accountId: account.id, amount, provider: provider.name, userId: caller.userId, returnUrl: input.returnUrl, now, expiresAt, actor: 'customer', autopayId })
+    })
+    let started: Awaited<ReturnType<PaymentProvider['start']>>
+    try {
+      started = await provider.start({
+        paymentId: id,
+        amount,
+        description: `Оплата по лицевому счёту ${account.number}`,
+        accountNumber: account.number,
+        returnUrl: input.returnUrl,
+        notificationUrl: notificationUrl(provider),
+        expiresAt,
+        credentials,
+        saveCard: options.saveCard ? { customerKey: caller.userId } : null,
+      })
+    } catch (error) {
+      app.log.warn({ err: error, paymentId: id, provider: provider.name }, 'payment provider did not open the payment')
+      // Through the state machine, like every change: a notification that settled it meanwhile wins.
+      await failPayment(id, 'provider_unavailable')
+      throw new DomainError(502, 'payment_provider_unavailable', 'Bad gateway', 'The payment provider could not be reached; nothing was charged. Try again.')
+    }
+    const [row] = await app.db.query<PaymentRow>(
+      `UPDATE payment p SET "externalId" = COALESCE(p."externalId", $2), "confirmationUrl" = $3 WHERE p.id = $1::uuid RETURNING ${PAYMENT_COLUMNS}`,
+      [id, started.externalId, started.confirmationUrl],
+    )
+    return paymentOf(row!)
+  }
+
+  const notificationUrl = (provider: PaymentProvider) => `${config.publicApiUrl}/v1/webhooks/payments/${provider.name}`
 
   return {
     providers,
     /** The sandbox provider, outside production. */
     sandbox,
     secretBox,
+    providerFor,
+    startOnline,
+    failPayment,
+    notificationUrl,
 
-    /**
-     * Starts an online payment: the pending payment (shown on the account at once), its first
-     * event and the job that cancels it if it never settles commit together; then the provider
-     * opens its page. A provider that cannot be reached fails the payment and answers 502.
-     */
+    /** A customer pays online (POST /accounts/{id}/payments). */
     async start(caller: Caller, accountId: string, input: PaymentStart): Promise<Payment> {
       const account = await app.accounts.findVisible(caller, accountId)
-      if (!returnUrlAllowed(input.returnUrl, config.payments.returnOrigins)) {
-        throw new UnprocessableError('return_url_not_allowed', 'returnUrl must lead back to the web app or an allowed app (PAYMENT_RETURN_ORIGINS).')
-      }
-      const { provider, credentials } = await providerFor(account.supplierId)
-      const amount = toKopecks(input.amount)
-      const now = config.clock.now()
-      const expiresAt = new Date(now.getTime() + config.payments.pendingTtlMin * 60_000)
-      const id = uuidv7(now.getTime())
-      await app.transaction(async (tx) => {
-        const frozen = await paysFor(tx, account.id)
-        await tx.sql`
-          INSERT INTO payment (id, "accountId", amount, status, provider, "paidAt", "userId", "paysFor", "returnUrl", "expiresAt", "createdAt", "updatedAt")
-          VALUES (${id}::uuid, ${account.id}::uuid, ${formatKopecks(amount)}::numeric, 'pending', ${provider.name}, ${now}, ${caller.userId}::uuid,
-                  ${JSON.stringify(frozen)}::jsonb, ${input.returnUrl}, ${expiresAt}, ${now}, ${now})`
-        await tx.sql`
-          INSERT INTO payment_event (id, "paymentId", "fromStatus", "toStatus", actor, "actorId", at)
-          VALUES (${uuidv7(now.getTime())}::uuid, ${id}::uuid, NULL, 'pending', 'customer', ${caller.userId}::uuid, ${now})`
-        await addJob(tx, { task: EXPIRE_PAYMENT_TASK, payload: { paymentId: id }, delayMs: expiresAt.getTime() - now.getTime() })
-      })
-      let started: Awaited<ReturnType<PaymentProvider['start']>>
-      try {
-        started = await provider.start({
-          paymentId: id,
-          amount,
-          description: `Оплата по лицевому счёту ${account.number}`,
-          accountNumber: account.number,
-          returnUrl: input.returnUrl,
-          notificationUrl: `${config.publicApiUrl}/v1/webhooks/payments/${provider.name}`,
-          expiresAt,
-          credentials,
-        })
-      } catch (error) {
-        app.log.warn({ err: error, paymentId: id, provider: provider.name }, 'payment provider did not open the payment')
-        // Through the state machine, like every change: a notification that settled it meanwhile wins.
-        await app.transaction(async (tx) => {
-          const payment = await lockPayment(tx, id)
-          if (!payment) return
-          const decision = decide({ status: payment.status, amount, refunded: 0n }, { kind: 'failed' })
-          if (decision.kind !== 'apply') return
-          const transition = { decision, actor: 'system', at: config.clock.now(), providerStatus: null, notificationId: null, reason: 'provider_unavailable' } as const
-          await writeTransition(tx, payment, transition, config.payments.penaltiesFirst)
-        })
-        throw new DomainError(502, 'payment_provider_unavailable', 'Bad gateway', 'The payment provider could not be reached; nothing was charged. Try again.')
-      }
-      const [row] = await app.db.query<PaymentRow>(
-        `UPDATE payment p SET "externalId" = COALESCE(p."externalId", $2), "confirmationUrl" = $3 WHERE p.id = $1::uuid RETURNING ${PAYMENT_COLUMNS}`,
-        [id, started.externalId, started.confirmationUrl],
-      )
-      return paymentOf(row!)
+      return startOnline(caller, account, { amount: toKopecks(input.amount), returnUrl: input.returnUrl })
     },
 
     /**

@@ -2,6 +2,7 @@ import { formatKopecks } from '../common/money.ts'
 import { uuidv7 } from '../common/uuid.ts'
 import type { Tx } from '../db/transaction.ts'
 import { allocatePayments } from './allocation-sql.ts'
+import { afterAutopayPayment, type StoredCard } from './autopay-sql.ts'
 import type { Decision, PaymentStatus } from './rules.ts'
 
 /**
@@ -17,6 +18,8 @@ export interface LockedPayment {
   refundedAmount: string
   externalId: string | null
   expiresAt: Date | null
+  /** The autopay it saves a card for, or charges for. */
+  autopayId: string | null
 }
 
 export interface Transition {
@@ -28,6 +31,8 @@ export interface Transition {
   reason: string | null
   externalId?: string | null
   refundId?: string | null
+  /** The card the payment saved (a provider's notification of success). */
+  card?: StoredCard | null
 }
 
 /**
@@ -37,7 +42,7 @@ export interface Transition {
 export async function lockPayment(tx: Tx, paymentId: string): Promise<LockedPayment | undefined> {
   await tx.sql`SELECT 1 FROM payment WHERE id = ${paymentId}::uuid FOR UPDATE`
   const [payment] = await tx.sql<LockedPayment>`
-    SELECT id, "accountId", status::text AS status, amount::text AS amount, "refundedAmount"::text AS "refundedAmount", "externalId", "expiresAt"
+    SELECT id, "accountId", status::text AS status, amount::text AS amount, "refundedAmount"::text AS "refundedAmount", "externalId", "expiresAt", "autopayId"
     FROM payment WHERE id = ${paymentId}::uuid`
   return payment
 }
@@ -66,5 +71,6 @@ export async function writeTransition(tx: Tx, from: LockedPayment, t: Transition
       VALUES (${uuidv7()}::uuid, ${from.id}::uuid, ${formatKopecks(refund)}::numeric, ${t.refundId ?? t.notificationId}, ${t.at})`
   }
   if (t.decision.to === 'succeeded' || t.decision.to === 'refunded') await allocatePayments(tx, [from.accountId], { penaltiesFirst, at: t.at })
+  if (from.autopayId) await afterAutopayPayment(tx, { id: from.id, autopayId: from.autopayId }, t.decision.to, { at: t.at, reason: t.reason, card: t.card ?? null })
 }
 

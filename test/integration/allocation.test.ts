@@ -9,6 +9,7 @@ import type { TestContext } from '../helper.ts'
 import { DEMO, STRONG_PASSWORD, bearer, createStaff, login, supplierId } from '../support/auth.ts'
 import { twoCustomers } from '../support/customers.ts'
 import { atOnce } from '../support/races.ts'
+import { insertReceipt, receiptRequisites } from '../support/receipts.ts'
 
 const clock = setClock('2026-12-05T05:00:00Z')
 let ctx: TestContext
@@ -17,24 +18,11 @@ let water: string
 let requisites: string
 let key: string
 let annaAccount: string
-let number = 0
 let close: () => Promise<void>
 const p = () => ctx.client.prisma
 
-/** An issued receipt, written as issuing writes one (its CHECKs hold it to adding up). */
-async function issue(accountId: string, period: string, opening: string, charged: string, penalties = '0.00', payments = '0.00') {
-  const total = formatKopecks(toKopecks(opening) - toKopecks(payments) + toKopecks(charged) + toKopecks(penalties))
-  const lines = [{ service: 'cold_water', kind: 'metered', amount: charged }, ...(penalties !== '0.00' ? [{ service: null, kind: 'penalty', amount: penalties }] : [])]
-  const [row] = await p().$queryRaw<{ id: string }[]>`
-    INSERT INTO invoice (id, "supplierId", "accountId", period, number, "requisitesId", "accountNumber", "holderSurname", address, lines,
-      "openingBalance", payments, charged, penalties, "totalDue", "dueDate", delivery, "issuedAt")
-    SELECT gen_random_uuid(), a."supplierId", a.id, ${`${period}-01`}::date, ${++number}, ${requisites}::uuid, a.number, a."holderSurname", a.address,
-      ${JSON.stringify(lines)}::jsonb, ${opening}::numeric, ${payments}::numeric, ${charged}::numeric, ${penalties}::numeric, ${total}::numeric,
-      (${`${period}-01`}::date + interval '1 month 14 days')::date, 'paper', now()
-    FROM account a WHERE a.id = ${accountId}::uuid
-    RETURNING id`
-  return row!.id
-}
+const issue = (accountId: string, period: string, opening: string, charged: string, penalties = '0.00', payments = '0.00') =>
+  insertReceipt(p(), { accountId, period, requisitesId: requisites, opening, charged, penalties, payments })
 
 const report = (externalId: string, amount: string, paidAt = '2026-12-01T05:00:00Z', accountNumber: string = DEMO.semenovaWater.number) =>
   ctx.app.inject({
@@ -62,10 +50,7 @@ beforeAll(async () => {
   ;({ ctx, anna, close } = await twoCustomers({ clock }))
   water = await supplierId(ctx, 'gorvodokanal')
   annaAccount = (await p().account.findFirstOrThrow({ where: { number: DEMO.semenovaWater.number } })).id
-  const [req] = await p().$queryRaw<{ id: string }[]>`
-    INSERT INTO invoice_requisites (id, "supplierId", name, inn, kpp, "bankName", bik, "settlementAccount", "correspondentAccount")
-    SELECT gen_random_uuid(), id, name, inn, kpp, "bankName", bik, "settlementAccount", "correspondentAccount" FROM supplier WHERE id = ${water}::uuid RETURNING id`
-  requisites = req!.id
+  requisites = await receiptRequisites(p(), water)
   await createStaff(ctx, 'operator', 'op@water.test', STRONG_PASSWORD, water)
   const operator = (await login(ctx, 'op@water.test', STRONG_PASSWORD)).accessToken
   const issued = await ctx.app.inject({

@@ -29,6 +29,10 @@ export interface FakeCloudPayments {
   pay(order: FakeOrder, options?: { amount?: string; secret?: string; at?: string }): Promise<{ check: number; pay?: number; transactionId: string }>
   fail(order: FakeOrder, reason?: string): Promise<number>
   refund(order: FakeOrder, paymentTransactionId: string, amount: string): Promise<number>
+  /** Charges of saved cards (tokens/charge), as asked. */
+  tokenCharges: { token: string; amount: number; invoiceId: string; accountId: string; success: boolean }[]
+  /** Cards whose charges are declined. */
+  decliningTokens: Set<string>
   /** Sends one notification as given (for repeats and forgeries). */
   send(event: string, fields: Record<string, string>, options?: { secret?: string; header?: 'Content-HMAC' | 'X-Content-HMAC' | 'none' }): Promise<number>
   close(): Promise<void>
@@ -56,6 +60,24 @@ export async function startFakeCloudPayments(publicId: string, apiSecret: string
       // As CloudPayments does: the Refund notification, then the answer.
       const code = await fake.refund(order, String(input.TransactionId), input.Amount.toFixed(2))
       return reply(200, { Success: code === 0, Message: code === 0 ? null : `merchant answered ${code}` })
+    }
+    if (request.method === 'POST' && request.url === '/payments/tokens/charge') {
+      if (request.headers.authorization !== expected) return reply(401, { Success: false, Message: 'Unauthorized' })
+      const input = JSON.parse(body) as { Amount: number; Currency: string; AccountId: string; Token: string; InvoiceId: string; Description: string }
+      if (!input.Token || !input.AccountId || typeof input.Amount !== 'number') return reply(200, { Success: false, Message: 'Amount, AccountId, Token are required' })
+      const order: FakeOrder = { id: `t${fake.tokenCharges.length + 1}`, amount: input.Amount, invoiceId: input.InvoiceId, accountId: input.AccountId, description: input.Description, successRedirectUrl: '' }
+      const success = !fake.decliningTokens.has(input.Token)
+      fake.tokenCharges.push({ token: input.Token, amount: input.Amount, invoiceId: input.InvoiceId, accountId: input.AccountId, success })
+      // As CloudPayments does: the notification (Pay, or Fail with the bank's reason), then the answer.
+      if (!success) {
+        const transactionId = String(++transactions)
+        await send('fail', { ...paymentFields(order, transactionId, input.Amount.toFixed(2), '2026-12-10 06:00:00'), OperationType: 'Payment', Status: 'Declined', Reason: 'InsufficientFunds', ReasonCode: '5051' })
+        return reply(200, { Success: false, Message: null, Model: { TransactionId: Number(transactionId), ReasonCode: 5051, Reason: 'InsufficientFunds', CardHolderMessage: 'Недостаточно средств на карте', Status: 'Declined' } })
+      }
+      const transactionId = String(++transactions)
+      const code = await send('pay', { ...paymentFields(order, transactionId, input.Amount.toFixed(2), '2026-12-10 06:00:00'), OperationType: 'Payment', Status: 'Completed' })
+      if (code === 0) paid.set(transactionId, order)
+      return reply(200, { Success: true, Message: null, Model: { TransactionId: Number(transactionId), Status: 'Completed', Amount: input.Amount } })
     }
     if (request.method !== 'POST' || request.url !== '/orders/create') return reply(404, { Success: false, Message: 'not found' })
     if (request.headers.authorization !== expected) return reply(401, { Success: false, Message: 'Unauthorized' })
@@ -100,6 +122,9 @@ export async function startFakeCloudPayments(publicId: string, apiSecret: string
     CardFirstSix: '424242',
     CardLastFour: '4242',
     CardType: 'Visa',
+    CardExpDate: '12/30',
+    // Every Pay carries the card's token, for charges without the customer.
+    Token: `tk_${order.accountId.replace(/\W/g, '')}_4242`,
     InvoiceId: order.invoiceId,
     AccountId: order.accountId,
     Description: order.description,
@@ -110,6 +135,8 @@ export async function startFakeCloudPayments(publicId: string, apiSecret: string
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     orders,
     failOrders: null,
+    tokenCharges: [],
+    decliningTokens: new Set(),
     notifyTo(url) {
       notifyUrl = url
     },

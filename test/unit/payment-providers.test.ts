@@ -1,5 +1,7 @@
-import { createHash } from 'node:crypto'
+import { createHash, createHmac } from 'node:crypto'
 import { createSecretBox } from '../../src/common/secret-box.ts'
+import { createCloudPaymentsProvider } from '../../src/payments/providers/cloudpayments.ts'
+import { createTbankProvider } from '../../src/payments/providers/tbank.ts'
 import { tbankToken } from '../../src/payments/providers/tbank-token.ts'
 import { checkVerdict } from '../../src/payments/rules.ts'
 
@@ -53,5 +55,31 @@ describe('Check before the charge', () => {
     [{ ...pending, status: 'failed' as const }, 150_000n, now, 'not_payable'],
   ])('%o for %s at %s → %s', (payment, amount, at, verdict) => {
     expect(checkVerdict(payment, amount, at)).toBe(verdict)
+  })
+})
+
+describe('cards saved for autopay, read from notifications', () => {
+  const lookup = (secret: string, merchantId = 'T') => async (id: string) => ({ id, status: 'pending' as const, amount: 10000n, expiresAt: null, credentials: { merchantId, secret } })
+  const order = '019af3b1-52c1-7a02-8b3e-1f4c6d9e0b77'
+  const received = (rawBody: Buffer, headers: Record<string, string> = {}, query: Record<string, string> = {}) => ({ rawBody, headers, query, receivedAt: new Date() })
+
+  it('T-Bank: RebillId on CONFIRMED, with the masked PAN and MM/YY; none without RebillId', async () => {
+    const tbank = createTbankProvider({ apiUrl: 'http://127.0.0.1:1', timeoutMs: 100 })
+    const body: Record<string, unknown> = { TerminalKey: 'T', OrderId: order, Success: true, Status: 'CONFIRMED', PaymentId: 4000000001, ErrorCode: '0', Amount: 10000, Pan: '430000******0777', ExpDate: '1230', RebillId: 7000000001 }
+    body.Token = tbankToken(body, 'p')
+    const verified = await tbank.verify(received(Buffer.from(JSON.stringify(body))), lookup('p'))
+    expect(verified).toMatchObject({ ok: true, facts: { card: { token: '7000000001', mask: '430000******0777', expires: '12/30' } } })
+    const plain: Record<string, unknown> = { ...body, RebillId: undefined, Token: undefined }
+    delete plain.RebillId
+    plain.Token = tbankToken(plain, 'p')
+    expect(await tbank.verify(received(Buffer.from(JSON.stringify(plain))), lookup('p'))).toMatchObject({ ok: true, facts: { card: null } })
+  })
+
+  it('CloudPayments: the Token of a Pay, masked from the first six and last four', async () => {
+    const cloud = createCloudPaymentsProvider({ apiUrl: 'http://127.0.0.1:1', timeoutMs: 100 })
+    const raw = new URLSearchParams({ TransactionId: '900000001', Amount: '100.00', InvoiceId: order, Token: 'tk_9c1b2f3e4d5a', CardFirstSix: '424242', CardLastFour: '4242', CardExpDate: '12/30', Status: 'Completed' }).toString()
+    const hmac = createHmac('sha256', 'secret').update(raw).digest('base64')
+    const verified = await cloud.verify(received(Buffer.from(raw), { 'content-hmac': hmac }, { event: 'pay' }), lookup('secret'))
+    expect(verified).toMatchObject({ ok: true, facts: { card: { token: 'tk_9c1b2f3e4d5a', mask: '424242******4242', expires: '12/30' } } })
   })
 })

@@ -5,6 +5,8 @@ import {
   ProviderError,
   postJson,
   type AnswerFor,
+  type ChargeInput,
+  type Charged,
   type CheckVerdict,
   type Credentials,
   type IncomingNotification,
@@ -12,6 +14,7 @@ import {
   type PaymentProvider,
   type ProviderAnswer,
   type RefundInput,
+  type SavedCard,
   type StartInput,
   type Started,
   type VerifyResult,
@@ -50,6 +53,26 @@ interface OrderCreated {
 
 /** The API's HTTP Basic: Public ID and API secret. */
 const basicAuth = ({ merchantId, secret }: Credentials) => ({ authorization: `Basic ${Buffer.from(`${merchantId}:${secret}`).toString('base64')}` })
+
+interface TokenCharged {
+  Success: boolean
+  Message?: string | null
+  Model?: { TransactionId?: number; Status?: string; Reason?: string; CardHolderMessage?: string } | null
+}
+
+/** Every Pay notification carries the card's token (for charges without the customer: autopay). */
+function savedCard(fields: URLSearchParams): SavedCard | null {
+  const token = fields.get('Token')
+  if (!token || !/^[\w.:-]{8,200}$/.test(token)) return null
+  const first = fields.get('CardFirstSix') ?? ''
+  const last = fields.get('CardLastFour') ?? ''
+  const expires = fields.get('CardExpDate')
+  return {
+    token,
+    mask: /^\d{6}$/.test(first) && /^\d{4}$/.test(last) ? `${first}******${last}` : null,
+    expires: expires && /^\d{2}\/\d{2}$/.test(expires) ? expires : null,
+  }
+}
 
 function hmacMatches(secret: string, data: Buffer, given: string | string[] | undefined): boolean {
   if (typeof given !== 'string') return false
@@ -138,6 +161,7 @@ export function createCloudPaymentsProvider(options: { apiUrl: string; timeoutMs
           occurredAt: parseDateTime(fields.get('DateTime')),
           refundId: event === 'refund' ? transactionId : null,
           reason,
+          card: event === 'pay' ? savedCard(fields) : null,
         },
       }
     },
@@ -152,6 +176,32 @@ export function createCloudPaymentsProvider(options: { apiUrl: string; timeoutMs
         { timeoutMs: options.timeoutMs, headers: basicAuth(input.credentials) },
       )
       if (!answer.Success) throw new ProviderError('cloudpayments', `refund refused: ${answer.Message ?? 'no reason given'}`)
+    },
+
+    // POST /payments/tokens/charge: a decline answers at once (Success false with the bank's reason);
+    // an accepted charge is settled by its Pay notification, like any payment.
+    async charge(input: ChargeInput): Promise<Charged> {
+      if (!input.credentials) throw new ProviderError('cloudpayments', 'the supplier has no CloudPayments account')
+      const answer = await postJson<TokenCharged>(
+        'cloudpayments',
+        `${options.apiUrl}/payments/tokens/charge`,
+        {
+          Amount: Number(formatKopecks(input.amount)),
+          Currency: 'RUB',
+          AccountId: input.accountNumber,
+          Token: input.card.token,
+          InvoiceId: input.paymentId,
+          Description: input.description,
+          // A charge the customer set up in advance, not one they are present for (merchant-initiated).
+          TrInitiatorCode: 0,
+          JsonData: { paymentId: input.paymentId, autopay: true },
+        },
+        { timeoutMs: options.timeoutMs, headers: basicAuth(input.credentials) },
+      )
+      const externalId = answer.Model?.TransactionId !== undefined ? String(answer.Model.TransactionId) : null
+      if (answer.Success) return { outcome: 'accepted', externalId }
+      const reason = answer.Model?.CardHolderMessage ?? answer.Model?.Reason ?? answer.Message ?? 'declined'
+      return { outcome: 'declined', externalId, reason: reason.slice(0, 500) }
     },
 
     answer(outcome: AnswerFor): ProviderAnswer {

@@ -19,7 +19,36 @@ export interface StartInput {
   notificationUrl: string
   expiresAt: Date
   credentials: Credentials | null
+  /** Ask the provider to save the card for later charges (autopay), under this customer key. */
+  saveCard?: { customerKey: string } | null
 }
+
+/** A card the provider saved for later charges: its handle (T-Bank RebillId, CloudPayments Token) and how it is shown. */
+export interface SavedCard {
+  token: string
+  /** 430000******0777 */
+  mask: string | null
+  /** MM/YY */
+  expires: string | null
+}
+
+/** A charge of a saved card (autopay): no page, no customer present. */
+export interface ChargeInput {
+  paymentId: string
+  amount: Kopecks
+  description: string
+  accountNumber: string
+  notificationUrl: string
+  card: SavedCard
+  customerKey: string
+  credentials: Credentials | null
+}
+
+/**
+ * What the provider said to a charge at once: accepted (its notification settles the payment) or
+ * declined (the card refused; nothing was taken).
+ */
+export type Charged = { outcome: 'accepted'; externalId: string | null } | { outcome: 'declined'; externalId: string | null; reason: string }
 
 /** Money to return from a settled payment, asked of the provider by an operator. */
 export interface RefundInput {
@@ -73,6 +102,8 @@ export interface NotificationFacts {
   occurredAt: Date | null
   refundId: string | null
   reason: string | null
+  /** The card saved by this payment, when the provider saved one. */
+  card?: SavedCard | null
 }
 
 export type RejectReason = 'signature_missing' | 'signature_invalid' | 'timestamp_stale' | 'malformed' | 'unknown_payment'
@@ -110,6 +141,11 @@ export interface PaymentProvider {
    * notification applies it, like every other change. Absent: the provider cannot be asked.
    */
   refund?(input: RefundInput): Promise<void>
+  /**
+   * Charges a saved card (autopay). Absent: the provider cannot. A ProviderError means no answer:
+   * the charge may or may not have happened, so the payment waits for a notification or expiry.
+   */
+  charge?(input: ChargeInput): Promise<Charged>
 }
 
 /** A provider's API answered, but not with success: the payment cannot be opened. */

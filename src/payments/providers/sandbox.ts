@@ -4,12 +4,15 @@ import { signStandardWebhook, verifyStandardWebhook, type SignedHeaders } from '
 import type { PaymentChange } from '../rules.ts'
 import type {
   AnswerFor,
+  ChargeInput,
+  Charged,
   IncomingNotification,
   NotificationFacts,
   PaymentLookup,
   PaymentProvider,
   ProviderAnswer,
   RefundInput,
+  SavedCard,
   StartInput,
   Started,
   VerifyResult,
@@ -33,7 +36,16 @@ export interface SandboxNotificationBody {
   refundId?: string
   occurredAt: string
   reason?: string
+  /** On payment.succeeded: the card the sandbox saved for autopay. */
+  card?: SavedCard
 }
+
+/** The sandbox's saved cards: one that pays, one whose later charges are declined (to try a decline). */
+export function sandboxCard(declines: boolean): SavedCard {
+  return { token: `sbx_card_${declines ? 'declines_' : ''}${randomUUID().replaceAll('-', '')}`, mask: declines ? '400000******0002' : '400000******0077', expires: '12/30' }
+}
+
+const DECLINING_CARD = /^sbx_card_declines_/
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
@@ -74,6 +86,7 @@ function parseBody(raw: Buffer): (SandboxNotificationBody & { kopecks: bigint })
   const kopecks = typeof body.amount === 'string' ? parseKopecks(body.amount) : null
   if (kopecks === null || kopecks <= 0n) return null
   if (typeof body.occurredAt !== 'string' || Number.isNaN(Date.parse(body.occurredAt))) return null
+  if (body.card !== undefined && !(body.type === 'payment.succeeded' && typeof body.card === 'object' && body.card && typeof body.card.token === 'string' && /^sbx_card_\w{1,80}$/.test(body.card.token))) return null
   if (body.type === 'refund.succeeded' && (typeof body.refundId !== 'string' || !/^[\w-]{1,64}$/.test(body.refundId))) return null
   return { ...(body as SandboxNotificationBody), kopecks }
 }
@@ -110,6 +123,22 @@ export function createSandboxProvider(options: {
       })
     },
 
+    // The sandbox answers a charge as a provider would and sends its notification: a card saved
+    // as declining is refused (with the notification a real provider sends about a decline).
+    async charge(input: ChargeInput): Promise<Charged> {
+      const objectId = sandboxObjectId(input.paymentId)
+      const declines = DECLINING_CARD.test(input.card.token)
+      await send({
+        type: declines ? 'payment.failed' : 'payment.succeeded',
+        paymentId: input.paymentId,
+        objectId,
+        amount: formatKopecks(input.amount),
+        occurredAt: options.now().toISOString(),
+        ...(declines ? { reason: 'insufficient_funds' } : {}),
+      })
+      return declines ? { outcome: 'declined', externalId: objectId, reason: 'insufficient_funds' } : { outcome: 'accepted', externalId: objectId }
+    },
+
     async start(input: StartInput): Promise<Started> {
       return { externalId: sandboxObjectId(input.paymentId), confirmationUrl: `${options.publicApiUrl}/v1/sandbox/payments/${input.paymentId}` }
     },
@@ -129,6 +158,7 @@ export function createSandboxProvider(options: {
         occurredAt: new Date(body.occurredAt),
         refundId: body.refundId ?? null,
         reason: typeof body.reason === 'string' ? body.reason.slice(0, 500) : null,
+        card: body.card ? { token: body.card.token, mask: typeof body.card.mask === 'string' ? body.card.mask.slice(0, 32) : null, expires: typeof body.card.expires === 'string' ? body.card.expires.slice(0, 5) : null } : null,
       }
       return { ok: true, facts }
     },

@@ -4,11 +4,15 @@ import {
   ProviderError,
   postJson,
   type AnswerFor,
+  type ChargeInput,
+  type Charged,
+  type Credentials,
   type IncomingNotification,
   type PaymentLookup,
   type PaymentProvider,
   type ProviderAnswer,
   type RefundInput,
+  type SavedCard,
   type StartInput,
   type Started,
   type VerifyResult,
@@ -47,6 +51,26 @@ interface TbankNotification {
   Amount?: unknown
   Message?: unknown
   Token?: unknown
+  RebillId?: unknown
+  Pan?: unknown
+  ExpDate?: unknown
+}
+
+interface ChargeAnswer {
+  Success: boolean
+  ErrorCode?: string
+  Message?: string
+  Details?: string
+  Status?: string
+  PaymentId?: string | number
+}
+
+/** The card a payment opened with Recurrent=Y saved: RebillId is the handle for later charges. */
+function savedCard(body: TbankNotification): SavedCard | null {
+  const rebillId = typeof body.RebillId === 'number' || typeof body.RebillId === 'string' ? String(body.RebillId) : ''
+  if (!/^\d{1,20}$/.test(rebillId)) return null
+  const expDate = typeof body.ExpDate === 'string' && /^\d{4}$/.test(body.ExpDate) ? `${body.ExpDate.slice(0, 2)}/${body.ExpDate.slice(2)}` : null
+  return { token: rebillId, mask: typeof body.Pan === 'string' ? body.Pan.slice(0, 32) : null, expires: expDate }
 }
 
 function changeOf(status: string, amount: bigint): PaymentChange | null {
@@ -81,14 +105,19 @@ function changeOf(status: string, amount: bigint): PaymentChange | null {
 const tbankDate = (date: Date) => `${date.toISOString().slice(0, 19)}+00:00`
 
 export function createTbankProvider(options: { apiUrl: string; timeoutMs: number }): PaymentProvider {
+  /** POST /Init for the terminal, signed by Token. */
+  const init = (credentials: Credentials, fields: Record<string, unknown>) => {
+    const request: Record<string, unknown> = { TerminalKey: credentials.merchantId, ...fields }
+    request.Token = tbankToken(request, credentials.secret)
+    return postJson<InitAnswer>('tbank', `${options.apiUrl}/Init`, request, { timeoutMs: options.timeoutMs })
+  }
+
   return {
     name: 'tbank',
 
     async start(input: StartInput): Promise<Started> {
       if (!input.credentials) throw new ProviderError('tbank', 'the supplier has no T-Bank terminal')
-      const { merchantId, secret } = input.credentials
-      const request: Record<string, unknown> = {
-        TerminalKey: merchantId,
+      const answer = await init(input.credentials, {
         Amount: Number(input.amount),
         OrderId: input.paymentId,
         Description: input.description.slice(0, 140),
@@ -97,9 +126,9 @@ export function createTbankProvider(options: { apiUrl: string; timeoutMs: number
         FailURL: input.returnUrl,
         RedirectDueDate: tbankDate(input.expiresAt),
         DATA: { accountNumber: input.accountNumber },
-      }
-      request.Token = tbankToken(request, secret)
-      const answer = await postJson<InitAnswer>('tbank', `${options.apiUrl}/Init`, request, { timeoutMs: options.timeoutMs })
+        // The card is saved for charges without the customer (autopay): RebillId comes with CONFIRMED.
+        ...(input.saveCard ? { Recurrent: 'Y', CustomerKey: input.saveCard.customerKey } : {}),
+      })
       if (!answer.Success || answer.ErrorCode !== '0' || !answer.PaymentURL || answer.PaymentId === undefined) {
         throw new ProviderError('tbank', `Init refused: ${answer.ErrorCode ?? '?'} ${answer.Message ?? ''} ${answer.Details ?? ''}`.trim())
       }
@@ -139,6 +168,7 @@ export function createTbankProvider(options: { apiUrl: string; timeoutMs: number
           occurredAt: null,
           refundId: change.kind === 'refund' ? `${status}:${amount}` : null,
           reason: change.kind === 'failed' || change.kind === 'canceled' ? (message ?? status) : null,
+          card: change.kind === 'succeeded' ? savedCard(body) : null,
         },
       }
     },
@@ -150,6 +180,32 @@ export function createTbankProvider(options: { apiUrl: string; timeoutMs: number
       request.Token = tbankToken(request, input.credentials.secret)
       const answer = await postJson<InitAnswer>('tbank', `${options.apiUrl}/Cancel`, request, { timeoutMs: options.timeoutMs })
       if (!answer.Success || answer.ErrorCode !== '0') throw new ProviderError('tbank', `Cancel refused: ${answer.ErrorCode ?? '?'} ${answer.Message ?? ''}`.trim())
+    },
+
+    // A saved card is charged in two calls: Init opens the payment (no page is shown), Charge takes
+    // the money by RebillId. CONFIRMED or REJECTED may come in Charge's answer; the notification follows either way.
+    async charge(input: ChargeInput): Promise<Charged> {
+      if (!input.credentials) throw new ProviderError('tbank', 'the supplier has no T-Bank terminal')
+      const { merchantId, secret } = input.credentials
+      const opened = await init(input.credentials, {
+        Amount: Number(input.amount),
+        OrderId: input.paymentId,
+        Description: input.description.slice(0, 140),
+        NotificationURL: input.notificationUrl,
+        CustomerKey: input.customerKey,
+        DATA: { accountNumber: input.accountNumber, autopay: 'true' },
+      })
+      if (!opened.Success || opened.ErrorCode !== '0' || opened.PaymentId === undefined) {
+        return { outcome: 'declined', externalId: null, reason: `Init refused: ${opened.ErrorCode ?? '?'} ${opened.Message ?? ''}`.trim() }
+      }
+      const externalId = String(opened.PaymentId)
+      const request: Record<string, unknown> = { TerminalKey: merchantId, PaymentId: externalId, RebillId: input.card.token }
+      request.Token = tbankToken(request, secret)
+      const answer = await postJson<ChargeAnswer>('tbank', `${options.apiUrl}/Charge`, request, { timeoutMs: options.timeoutMs })
+      if (!answer.Success || answer.ErrorCode !== '0' || answer.Status === 'REJECTED') {
+        return { outcome: 'declined', externalId, reason: `${answer.Message ?? answer.Status ?? 'REJECTED'}${answer.ErrorCode && answer.ErrorCode !== '0' ? ` (${answer.ErrorCode})` : ''}` }
+      }
+      return { outcome: 'accepted', externalId }
     },
 
     // T-Bank retries anything but OK, for a month; a notification we cannot verify will never
