@@ -57,6 +57,7 @@ export const EnvSchema = Type.Object({
   READING_REMINDER_HOUR: Type.Integer({ minimum: 0, maximum: 23, default: 10 }),
   PROCESS_ROLES: Type.String({ pattern: '^(api|worker)(,(api|worker))?$', default: 'api,worker' }),
   WORKER_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 50, default: 4 }),
+  WORKER_NICE: Type.Integer({ minimum: 0, maximum: 19, default: 10 }),
   JOB_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 100, default: 10 }),
   METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
   PDF_THREADS: Type.Optional(Type.Integer({ minimum: 1, maximum: 64 })),
@@ -132,7 +133,11 @@ export interface Config {
   /** What this process does: serve the API, run the background jobs, or both (`npm start`). */
   roles: { api: boolean; worker: boolean }
   /** Jobs one worker process runs at once, and how often a failing job is tried by default. */
-  jobs: { concurrency: number; maxAttempts: number }
+  /**
+   * Jobs one worker process runs at once, and how often a failing job is tried by default; the
+   * CPU niceness of a worker-only process, so that on shared cores requests go first.
+   */
+  jobs: { concurrency: number; maxAttempts: number; nice: number }
   /** Where "now" comes from (the system clock; tests set their own). */
   clock: Clock
   /** When set, GET /metrics needs `Authorization: Bearer <token>`. */
@@ -262,7 +267,7 @@ export function loadConfig(raw: Record<string, string | undefined>): Config {
     idempotencyTtlH: env.IDEMPOTENCY_TTL_H,
     readingReminderHour: env.READING_REMINDER_HOUR,
     roles: { api: env.PROCESS_ROLES.split(',').includes('api'), worker: env.PROCESS_ROLES.split(',').includes('worker') },
-    jobs: { concurrency: env.WORKER_CONCURRENCY, maxAttempts: env.JOB_MAX_ATTEMPTS },
+    jobs: { concurrency: env.WORKER_CONCURRENCY, maxAttempts: env.JOB_MAX_ATTEMPTS, nice: env.WORKER_NICE },
     clock: systemClock,
     metricsToken: env.METRICS_TOKEN,
     documents: { renderThreads: renderThreads(env.PDF_THREADS) },

@@ -1,3 +1,4 @@
+import { setPriority } from 'node:os'
 import closeWithGrace from 'close-with-grace'
 import { buildApp } from './app.ts'
 import { ConfigError, loadConfig } from './config.ts'
@@ -29,6 +30,16 @@ export async function startProcess(env: Record<string, string | undefined> = pro
   })
 
   if (!config.roles.api) {
+    // Background work yields the CPU to request handling where they share cores (it makes no
+    // difference where nothing competes): a provider's notification or a bank's lookup waits on
+    // an API process, a job only on its queue.
+    if (config.jobs.nice > 0) {
+      try {
+        setPriority(config.jobs.nice)
+      } catch (error) {
+        app.log.warn({ err: error }, 'could not lower the worker process priority (WORKER_NICE)')
+      }
+    }
     // PROCESS_ROLES=worker: the jobs run from app.ready(); nothing listens.
     await app.ready()
     return

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
+import { getPriority } from 'node:os'
 import pg from 'pg'
 import { seedDemoData } from '../../src/db/seed.ts'
 import { buildTestApp, type TestContext } from '../helper.ts'
@@ -98,6 +99,8 @@ describe('a worker killed in the middle of an import merge', () => {
         return found.status === 'completed' && found
       }, `the import to complete (worker output: ${second.output()})`)
       expect(job).toMatchObject({ totalRows: ROWS + 3, insertedRows: ROWS, updatedRows: 0, unchangedRows: 0, rejectedRows: 3 })
+      // A worker-only process yields the CPU to API processes on the same cores (WORKER_NICE, 10 by default).
+      expect(getPriority(second.child.pid)).toBeGreaterThanOrEqual(10)
     } finally {
       second.child.kill('SIGTERM')
       await second.exited
