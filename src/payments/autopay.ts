@@ -202,6 +202,7 @@ interface ChargeRow {
   supplierId: string
   timeZone: string
   period: string
+  ownerLinked: boolean
 }
 
 /** The mail a notice becomes, with its recipient (the autopay's owner); null when there is no one to tell. */
@@ -302,6 +303,7 @@ export default fp(
             INSERT INTO autopay_charge (id, "autopayId", "invoiceId", status, "plannedAmount", "chargeAt", "createdAt", "updatedAt")
             SELECT ${newId}, a.id, i.id, 'scheduled', LEAST(i."totalDue", a."monthlyLimit"), ${chargeAt}, ${now}, ${now}
             FROM invoice i JOIN autopay a ON a."accountId" = i."accountId" AND a.status = 'active'
+              JOIN user_account ua ON ua."userId" = a."userId" AND ua."accountId" = a."accountId"
             WHERE i."supplierId" = ${supplierId}::uuid AND i.period = ${`${period}-01`}::date AND i."totalDue" > 0
             ON CONFLICT ("autopayId", "invoiceId") DO NOTHING
             RETURNING id, "autopayId", "invoiceId", "plannedAmount"),
@@ -345,7 +347,8 @@ export default fp(
         const [c] = await tx.sql<ChargeRow>`
           SELECT c.id AS "chargeId", c.status::text AS "chargeStatus", c."chargeAt", a.id AS "autopayId", a.status::text AS "autopayStatus", a."userId", a.provider,
                  a."monthlyLimit"::text AS "monthlyLimit", a."bindingPaymentId", a."cardToken", a."cardMask", a."cardExpires",
-                 acc.id AS "accountId", acc.number AS "accountNumber", acc."supplierId", s."timeZone", to_char(i.period, 'YYYY-MM') AS period
+                 acc.id AS "accountId", acc.number AS "accountNumber", acc."supplierId", s."timeZone", to_char(i.period, 'YYYY-MM') AS period,
+                 EXISTS (SELECT 1 FROM user_account ua WHERE ua."userId" = a."userId" AND ua."accountId" = a."accountId") AS "ownerLinked"
           FROM autopay_charge c JOIN autopay a ON a.id = c."autopayId" JOIN account acc ON acc.id = a."accountId"
           JOIN supplier s ON s.id = acc."supplierId" JOIN invoice i ON i.id = c."invoiceId"
           WHERE c.id = ${chargeId}::uuid`
@@ -355,6 +358,12 @@ export default fp(
         if (left > 0) {
           await addJob(tx, { task: CHARGE_AUTOPAY_TASK, payload: { chargeId }, delayMs: left })
           return null
+        }
+        // Whoever set it up unlinked the account (or deleted their profile): their card no longer pays it.
+        if (c.autopayStatus === 'active' && !c.ownerLinked) {
+          await tx.sql`
+            UPDATE autopay SET status = 'canceled', "endReason" = 'owner_unlinked', "endedAt" = ${now}, "updatedAt" = ${now} WHERE id = ${c.autopayId}::uuid`
+          c.autopayStatus = 'canceled'
         }
         if (c.autopayStatus !== 'active') {
           await tx.sql`UPDATE autopay_charge SET status = 'canceled', reason = ${`autopay_${c.autopayStatus}`}, "updatedAt" = ${now} WHERE id = ${chargeId}::uuid`

@@ -286,4 +286,14 @@ describe('charging receipts', () => {
       expect(await p().payment.count({ where: { autopayId: view.id, status: 'succeeded' } })).toBe(charge!.status === 'succeeded' ? 2 : 1)
     }
   })
+
+  it('whoever set it up unlinks the account: their card no longer pays it (the charge is canceled, nothing taken)', async () => {
+    const view = await active()
+    await receipt('2029-01', '150.00')
+    await schedule('2029-01')
+    expect((await call('DELETE', `/v1/accounts/${annaAccount}`, anna)).statusCode).toBe(204)
+    await chargeTime()
+    expect(await p().autopay.findUniqueOrThrow({ where: { id: view.id } })).toMatchObject({ status: 'canceled', endReason: 'owner_unlinked' })
+    expect(await p().autopayCharge.findFirstOrThrow({ where: { autopayId: view.id } })).toMatchObject({ status: 'canceled', reason: 'autopay_canceled', paymentId: null })
+  })
 })
