@@ -26,6 +26,21 @@ export interface StoredCard {
 export const cardContext = (paymentId: string) => `payment_card:${paymentId}`
 
 /**
+ * Ends an autopay (stopped or canceled, with why and when: the CHECK holds status and endedAt
+ * together), if it is still in one of `from`.
+ */
+export async function endAutopay(
+  tx: Tx,
+  autopayId: string,
+  end: { status: 'stopped' | 'canceled'; reason: string; at: Date; from?: readonly ('awaiting_card' | 'active')[] },
+): Promise<void> {
+  const from = end.from ?? ['awaiting_card', 'active']
+  await tx.sql`
+    UPDATE autopay SET status = ${end.status}::"AutopayStatus", "endReason" = ${end.reason}, "endedAt" = ${end.at}, "updatedAt" = ${end.at}
+    WHERE id = ${autopayId}::uuid AND status::text = ANY(${from}::text[])`
+}
+
+/**
  * What a payment's transition means for its autopay, in the transition's transaction (the
  * payment is locked; the autopay is locked next, then its charge: the order every autopay
  * writer keeps). The payment that saves the card activates the autopay with that card, or ends
@@ -49,9 +64,7 @@ export async function afterAutopayPayment(
     }
     const reason = t.reason ?? to
     await tx.sql`UPDATE autopay_charge SET status = 'declined', reason = ${reason}, "updatedAt" = ${t.at} WHERE id = ${charge.id}::uuid AND status = 'charging'`
-    await tx.sql`
-      UPDATE autopay SET status = 'stopped', "endReason" = ${`charge_declined: ${reason}`}, "endedAt" = ${t.at}, "updatedAt" = ${t.at}
-      WHERE id = ${payment.autopayId}::uuid AND status = 'active'`
+    await endAutopay(tx, payment.autopayId, { status: 'stopped', reason: `charge_declined: ${reason}`, at: t.at, from: ['active'] })
     await notifyAutopay(tx, { kind: 'declined', chargeId: charge.id })
     return
   }
@@ -67,9 +80,10 @@ export async function afterAutopayPayment(
     await notifyAutopay(tx, { kind: 'activated', autopayId: payment.autopayId })
     return
   }
-  const endReason = to === 'succeeded' ? 'card_not_saved' : `first_payment_${to}`
-  await tx.sql`
-    UPDATE autopay SET status = ${to === 'succeeded' ? 'stopped' : 'canceled'}::"AutopayStatus", "endReason" = ${endReason}, "endedAt" = ${t.at}, "updatedAt" = ${t.at}
-    WHERE id = ${payment.autopayId}::uuid`
+  await endAutopay(tx, payment.autopayId, {
+    status: to === 'succeeded' ? 'stopped' : 'canceled',
+    reason: to === 'succeeded' ? 'card_not_saved' : `first_payment_${to}`,
+    at: t.at,
+  })
   if (to === 'succeeded') await notifyAutopay(tx, { kind: 'card_not_saved', autopayId: payment.autopayId })
 }

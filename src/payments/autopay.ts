@@ -16,7 +16,7 @@ import { balances } from '../ledger/service.ts'
 import { formatLocalTime, type MailInput } from '../mail/templates.ts'
 import { autopayAmount, bindingAmount, consentText } from './autopay-rules.ts'
 import type { AutopaySetup, AutopayView, AutopayChargeView } from './autopay-schemas.ts'
-import { AUTOPAY_NOTIFY_TASK, cardContext, notifyAutopay, type AutopayNotice } from './autopay-sql.ts'
+import { AUTOPAY_NOTIFY_TASK, cardContext, endAutopay, notifyAutopay, type AutopayNotice } from './autopay-sql.ts'
 import { insertPendingPayment } from './pending-payment.ts'
 import { supplierProviderAccount } from './provider-accounts.ts'
 import type { PaymentStatus } from './rules.ts'
@@ -55,6 +55,14 @@ const AUTOPAY_COLUMNS = `a.id, a."accountId", a."userId", a.provider, a.status::
   p.status::text AS "paymentStatus", p.amount::text AS "paymentAmount", p."confirmationUrl"`
 
 const LIVE = `a.status IN ('awaiting_card', 'active')`
+
+/** Locks the account's live autopay (awaiting_card or active), then reads it. */
+async function lockLive(tx: Tx, accountId: string): Promise<{ id: string; userId: string; status: string } | undefined> {
+  await tx.sql`SELECT 1 FROM autopay a WHERE a."accountId" = ${accountId}::uuid AND ${Prisma.raw(LIVE)} FOR UPDATE`
+  const [live] = await tx.sql<{ id: string; userId: string; status: string }>`
+    SELECT id, "userId", status::text AS status FROM autopay a WHERE a."accountId" = ${accountId}::uuid AND ${Prisma.raw(LIVE)}`
+  return live
+}
 
 const autopayNotFound = () => new NotFoundError('autopay_not_found', 'This account has no autopay.')
 
@@ -130,15 +138,11 @@ function createAutopayService(app: FastifyInstance) {
       await app.payments.startOnline(caller, account, { amount, returnUrl: input.returnUrl }, {
         saveCard: true,
         within: async (tx, payment) => {
-          await tx.sql`SELECT 1 FROM autopay a WHERE a."accountId" = ${account.id}::uuid AND a.status IN ('awaiting_card', 'active') FOR UPDATE`
-          const [live] = await tx.sql<{ id: string; userId: string; status: string }>`
-            SELECT id, "userId", status::text AS status FROM autopay a WHERE a."accountId" = ${account.id}::uuid AND a.status IN ('awaiting_card', 'active')`
+          const live = await lockLive(tx, account.id)
           if (live && !(live.userId === caller.userId && live.status === 'awaiting_card')) {
             throw new ConflictError('autopay_exists', 'This account already has an autopay; cancel it first (DELETE …/autopay).')
           }
-          if (live) {
-            await tx.sql`UPDATE autopay SET status = 'canceled', "endReason" = 'replaced', "endedAt" = ${payment.now}, "updatedAt" = ${payment.now} WHERE id = ${live.id}::uuid`
-          }
+          if (live) await endAutopay(tx, live.id, { status: 'canceled', reason: 'replaced', at: payment.now })
           const autopayId = uuidv7(payment.now.getTime())
           try {
             await tx.sql`
@@ -168,14 +172,12 @@ function createAutopayService(app: FastifyInstance) {
       const account = await app.accounts.findVisible(caller, accountId)
       const now = config.clock.now()
       await app.transaction(async (tx) => {
-        await tx.sql`SELECT 1 FROM autopay a WHERE a."accountId" = ${account.id}::uuid AND ${Prisma.raw(LIVE)} FOR UPDATE`
-        const [live] = await tx.sql<{ id: string; userId: string; status: string }>`
-          SELECT id, "userId", status::text AS status FROM autopay a WHERE a."accountId" = ${account.id}::uuid AND ${Prisma.raw(LIVE)}`
+        const live = await lockLive(tx, account.id)
         if (!live) throw autopayNotFound()
         const byStaff = caller.role === 'operator' || caller.role === 'admin'
         if (!byStaff && live.userId !== caller.userId) throw new ForbiddenError('autopay_not_yours', 'Only whoever set up this autopay (it charges their card) or the supplier can cancel it.')
         const reason = byStaff ? 'canceled_by_operator' : 'canceled_by_customer'
-        await tx.sql`UPDATE autopay SET status = 'canceled', "endReason" = ${reason}, "endedAt" = ${now}, "updatedAt" = ${now} WHERE id = ${live.id}::uuid`
+        await endAutopay(tx, live.id, { status: 'canceled', reason, at: now })
         await tx.sql`UPDATE autopay_charge SET status = 'canceled', reason = ${reason}, "updatedAt" = ${now} WHERE "autopayId" = ${live.id}::uuid AND status = 'scheduled'`
         await app.audit.record(tx, context, { supplierId: account.supplierId, entity: 'autopay', entityId: live.id, action: 'cancel', before: { status: live.status }, after: { status: 'canceled', reason } })
       })
@@ -360,13 +362,13 @@ export default fp(
           return null
         }
         // Whoever set it up unlinked the account (or deleted their profile): their card no longer pays it.
-        if (c.autopayStatus === 'active' && !c.ownerLinked) {
-          await tx.sql`
-            UPDATE autopay SET status = 'canceled', "endReason" = 'owner_unlinked', "endedAt" = ${now}, "updatedAt" = ${now} WHERE id = ${c.autopayId}::uuid`
-          c.autopayStatus = 'canceled'
+        let autopayStatus = c.autopayStatus
+        if (autopayStatus === 'active' && !c.ownerLinked) {
+          await endAutopay(tx, c.autopayId, { status: 'canceled', reason: 'owner_unlinked', at: now })
+          autopayStatus = 'canceled'
         }
-        if (c.autopayStatus !== 'active') {
-          await tx.sql`UPDATE autopay_charge SET status = 'canceled', reason = ${`autopay_${c.autopayStatus}`}, "updatedAt" = ${now} WHERE id = ${chargeId}::uuid`
+        if (autopayStatus !== 'active') {
+          await tx.sql`UPDATE autopay_charge SET status = 'canceled', reason = ${`autopay_${autopayStatus}`}, "updatedAt" = ${now} WHERE id = ${chargeId}::uuid`
           return null
         }
         const { toPay } = (await balances(tx, [c.accountId])).get(c.accountId)!

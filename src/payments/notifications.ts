@@ -10,7 +10,7 @@ import { namedPayment } from './provider-accounts.ts'
 import type { AnswerFor, IncomingNotification, NotificationFacts, PaymentProvider } from './providers/provider.ts'
 import { checkVerdict, decide, type PaymentChange } from './rules.ts'
 import { cardContext, type StoredCard } from './autopay-sql.ts'
-import { lockPayment, writeTransition } from './transitions.ts'
+import { endBySystem, lockPayment, stateOf, writeTransition } from './transitions.ts'
 
 export const APPLY_NOTIFICATION_TASK = 'payments:apply-notification'
 export const ALLOCATE_PAYMENTS_TASK = 'payments:allocate'
@@ -125,10 +125,7 @@ export default fp(
         const { facts } = notification
         const payment = await lockPayment(tx, notification.paymentId)
         if (!payment) return
-        const decision = decide(
-          { status: payment.status, amount: toKopecks(payment.amount), refunded: toKopecks(payment.refundedAmount) },
-          changeOf(facts.change, facts.reason),
-        )
+        const decision = decide(stateOf(payment), changeOf(facts.change, facts.reason))
         if (decision.kind === 'ignore') return settle(tx, notificationId, 'ignored', decision.code, null)
         if (decision.kind === 'note') {
           await tx.sql`UPDATE payment SET "failureReason" = ${decision.reason ?? 'attempt_failed'}, "updatedAt" = now() WHERE id = ${payment.id}::uuid`
@@ -165,16 +162,7 @@ export default fp(
           await addJob(tx, { task: EXPIRE_PAYMENT_TASK, payload: { paymentId }, delayMs: left })
           return
         }
-        const decision = decide({ status: payment.status, amount: toKopecks(payment.amount), refunded: 0n }, { kind: 'canceled' })
-        if (decision.kind !== 'apply') return
-        await writeTransition(tx, payment, {
-          decision,
-          actor: 'system',
-          at: app.config.clock.now(),
-          providerStatus: null,
-          notificationId: null,
-          reason: 'expired',
-        }, app.config.payments.penaltiesFirst)
+        await endBySystem(tx, payment, { kind: 'canceled', reason: 'expired', at: app.config.clock.now() }, app.config.payments.penaltiesFirst)
       })
     })
 

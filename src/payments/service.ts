@@ -14,7 +14,7 @@ import { supplierProviderAccount } from './provider-accounts.ts'
 import { createProviders, type PaymentProvider } from './providers/index.ts'
 import type { Credentials } from './providers/provider.ts'
 import { decide, returnUrlAllowed, type PaymentStatus } from './rules.ts'
-import { lockPayment, writeTransition } from './transitions.ts'
+import { endBySystem, lockPayment } from './transitions.ts'
 import type { Payment, PaymentAllocationView, PaymentDetails, PaymentListQuery, PaymentStart, RefundRequested } from './schemas.ts'
 import type { AuditContext } from '../audit/audit.ts'
 
@@ -49,11 +49,7 @@ function createPaymentService(app: FastifyInstance) {
   async function failPayment(paymentId: string, reason: string): Promise<void> {
     await app.transaction(async (tx) => {
       const payment = await lockPayment(tx, paymentId)
-      if (!payment) return
-      const decision = decide({ status: payment.status, amount: toKopecks(payment.amount), refunded: 0n }, { kind: 'failed' })
-      if (decision.kind !== 'apply') return
-      const transition = { decision, actor: 'system', at: config.clock.now(), providerStatus: null, notificationId: null, reason } as const
-      await writeTransition(tx, payment, transition, config.payments.penaltiesFirst)
+      if (payment) await endBySystem(tx, payment, { kind: 'failed', reason, at: config.clock.now() }, config.payments.penaltiesFirst)
     })
   }
 
@@ -117,7 +113,6 @@ function createPaymentService(app: FastifyInstance) {
     /** The sandbox provider, outside production. */
     sandbox,
     secretBox,
-    providerFor,
     startOnline,
     failPayment,
     notificationUrl,

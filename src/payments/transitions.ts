@@ -1,9 +1,9 @@
-import { formatKopecks } from '../common/money.ts'
+import { formatKopecks, toKopecks } from '../common/money.ts'
 import { uuidv7 } from '../common/uuid.ts'
 import type { Tx } from '../db/transaction.ts'
 import { allocatePayments } from './allocation-sql.ts'
 import { afterAutopayPayment, type StoredCard } from './autopay-sql.ts'
-import type { Decision, PaymentStatus } from './rules.ts'
+import { decide, type Decision, type PaymentState, type PaymentStatus } from './rules.ts'
 
 /**
  * How a payment changes, whoever changes it (a provider's notification, expiry, a provider that
@@ -45,6 +45,28 @@ export async function lockPayment(tx: Tx, paymentId: string): Promise<LockedPaym
     SELECT id, "accountId", status::text AS status, amount::text AS amount, "refundedAmount"::text AS "refundedAmount", "externalId", "expiresAt", "autopayId"
     FROM payment WHERE id = ${paymentId}::uuid`
   return payment
+}
+
+/** The payment as the state machine reads it. */
+export const stateOf = (payment: LockedPayment): PaymentState => ({
+  status: payment.status,
+  amount: toKopecks(payment.amount),
+  refunded: toKopecks(payment.refundedAmount),
+})
+
+/**
+ * The system ends a locked payment (expired, never opened by the provider, declined at once):
+ * through the state machine, so whatever settled it first wins and this changes nothing.
+ */
+export async function endBySystem(
+  tx: Tx,
+  payment: LockedPayment,
+  end: { kind: 'failed' | 'canceled'; reason: string; at: Date },
+  penaltiesFirst: boolean,
+): Promise<void> {
+  const decision = decide(stateOf(payment), { kind: end.kind })
+  if (decision.kind !== 'apply') return
+  await writeTransition(tx, payment, { decision, actor: 'system', at: end.at, providerStatus: null, notificationId: null, reason: end.reason }, penaltiesFirst)
 }
 
 /**
