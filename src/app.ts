@@ -16,6 +16,7 @@ import paymentsDomain from './payments/index.ts'
 import metaDomain from './meta/index.ts'
 import readingsDomain from './readings/index.ts'
 import statementsDomain from './statements/index.ts'
+import webhooksDomain from './webhooks/index.ts'
 import suppliersDomain from './suppliers/index.ts'
 import authGuard from './access/guard.ts'
 import { sharedSchemas } from './common/schemas.ts'
@@ -107,6 +108,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 
   // One line per domain (schemas, services, routes), each after the domains it uses.
   await app.register(metaDomain)
+  // Before the domains whose changes emit events (they only import its events.ts; this registers the delivery).
+  await app.register(webhooksDomain)
   await app.register(suppliersDomain)
   await app.register(authDomain)
   await app.register(meDomain)

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os'
 import { Type, type Static } from 'typebox'
 import { Value } from 'typebox/value'
 import { systemClock, type Clock } from './common/clock.ts'
+import { systemResolve, type Resolve } from './common/resolve.ts'
 import type { S3Settings } from './storage/s3-store.ts'
 
 
@@ -82,6 +83,11 @@ export const EnvSchema = Type.Object({
   AUTOPAY_NOTICE_HOURS: Type.Integer({ minimum: 1, maximum: 720, default: 48 }),
   PAYMENT_PENALTIES_FIRST: Type.Boolean({ default: false }),
   PAYMENT_NOTIFICATION_TOLERANCE_S: Type.Integer({ minimum: 30, maximum: 3600, default: 300 }),
+  WEBHOOK_ALLOW_PRIVATE: Type.Boolean({ default: false }),
+  WEBHOOK_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 60_000, default: 15_000 }),
+  WEBHOOK_ROTATION_HOURS: Type.Integer({ minimum: 0, maximum: 720, default: 24 }),
+  WEBHOOK_DISABLE_AFTER_DAYS: Type.Integer({ minimum: 1, maximum: 60, default: 5 }),
+  WEBHOOK_RETENTION_DAYS: Type.Integer({ minimum: 1, maximum: 3650, default: 30 }),
 })
 export type Env = Static<typeof EnvSchema>
 
@@ -166,8 +172,22 @@ export interface Config {
     tbankApiUrl: string
     providerTimeoutMs: number
   }
-  /** Encrypts secrets kept in the database (providers' credentials). */
+  /** Encrypts secrets kept in the database (providers' credentials, webhook secrets). */
   dataEncryptionKey: Buffer
+  webhooks: {
+    /** Development only: endpoints may use http and point at loopback or private addresses. */
+    allowPrivate: boolean
+    /** An attempt that has no complete answer by then has failed. */
+    timeoutMs: number
+    /** After a rotation the old secret keeps signing this long. */
+    rotationHours: number
+    /** An endpoint failing without a success this long is disabled and its contact mailed. */
+    disableAfterDays: number
+    /** Finished deliveries, their attempts and events are kept this long. */
+    retentionDays: number
+    /** How host names become addresses (tests give names the addresses they need). */
+    resolve: Resolve
+  }
 }
 
 /** PDF render threads: PDF_THREADS, or one fewer than the cores (at least one), leaving a core to the event loop. */
@@ -214,6 +234,9 @@ export function loadConfig(raw: Record<string, string | undefined>): Config {
   }
   if (env.CAPTCHA_PROVIDER !== 'none' && env.CAPTCHA_SECRET === undefined) {
     throw new ConfigError([`CAPTCHA_SECRET: is required when CAPTCHA_PROVIDER is ${env.CAPTCHA_PROVIDER}`])
+  }
+  if (env.NODE_ENV === 'production' && env.WEBHOOK_ALLOW_PRIVATE) {
+    throw new ConfigError(['WEBHOOK_ALLOW_PRIVATE: sending webhooks over http and to private addresses is for development; production refuses it'])
   }
   if (env.NODE_ENV === 'production' && env.PAYMENTS_SANDBOX === true) {
     throw new ConfigError(['PAYMENTS_SANDBOX: the sandbox pretends to take money, so production refuses it'])
@@ -301,5 +324,13 @@ export function loadConfig(raw: Record<string, string | undefined>): Config {
     },
     // Development only: production refuses to start without its own key (above).
     dataEncryptionKey: env.DATA_ENCRYPTION_KEY ? Buffer.from(env.DATA_ENCRYPTION_KEY, 'base64') : Buffer.from('development-only-data-key-32-byt'),
+    webhooks: {
+      allowPrivate: env.WEBHOOK_ALLOW_PRIVATE,
+      timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+      rotationHours: env.WEBHOOK_ROTATION_HOURS,
+      disableAfterDays: env.WEBHOOK_DISABLE_AFTER_DAYS,
+      retentionDays: env.WEBHOOK_RETENTION_DAYS,
+      resolve: systemResolve,
+    },
   }
 }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { buildApp, type App } from '../src/app.ts'
 import type { Clock } from '../src/common/clock.ts'
+import type { Resolve } from '../src/common/resolve.ts'
 import { loadConfig, type Config } from '../src/config.ts'
 import { createDatabaseClient, type DatabaseClient } from '../src/db/client.ts'
 import { createDatabase, dropDatabase } from '../src/db/scratch.ts'
@@ -63,10 +64,11 @@ export interface TestContext {
  * An app on its own fresh database; call `close()` in afterAll. Routes may be added before
  * `ready()`. Tests about dates pass a clock they set (`setClock`), never rewrite the data to fit today.
  */
-export async function buildTestApp(env: Record<string, string> = {}, options: { ready?: boolean; clock?: Clock } = {}): Promise<TestContext> {
+export async function buildTestApp(env: Record<string, string> = {}, options: { ready?: boolean; clock?: Clock; resolve?: Resolve } = {}): Promise<TestContext> {
   const db = await createTestDatabase()
   const config = testConfig(env)
-  const app = await buildApp({ ...config, clock: options.clock ?? config.clock, databaseUrl: db.url }, { logger: false })
+  const webhooks = options.resolve ? { ...config.webhooks, resolve: options.resolve } : config.webhooks
+  const app = await buildApp({ ...config, clock: options.clock ?? config.clock, databaseUrl: db.url, webhooks }, { logger: false })
   if (options.ready !== false) await app.ready()
   const client = createDatabaseClient(db.url, { max: 2 })
   return {

@@ -13,6 +13,8 @@ import { balances } from '../ledger/service.ts'
 import { localDate, verificationExpired, zonesOf } from './meters.ts'
 import { accountNotMatched, findAccountInRegister } from './registry-match.ts'
 import type { AccountDetails, AccountSummary, Balance, LinkAccountRequest, MeterInfo } from './schemas.ts'
+import { emitEvents } from '../webhooks/events.ts'
+import { accountLinkEvent } from '../webhooks/payloads.ts'
 
 function meterInfo(meter: Meter, today: string): MeterInfo {
   return {
@@ -113,6 +115,7 @@ function createAccountsService(app: FastifyInstance) {
         await tx.userAccount.create({ data: { userId: caller.userId, accountId: account.id } }).catch((error: unknown) => {
           throw isUniqueViolation(error, 'user_account_pkey') ? alreadyLinked : error
         })
+        await emitEvents(tx, 'account.linked', app.config.clock.now(), accountLinkEvent(account.id, caller.userId))
       })
       return this.details(caller, account.id)
     },
@@ -124,6 +127,7 @@ function createAccountsService(app: FastifyInstance) {
         const removed = await tx.userAccount.deleteMany({ where: { userId: caller.userId, accountId } })
         if (removed.count === 0) throw new NotFoundError('account_not_found', 'No such account among yours.')
         await tx.$executeRaw`UPDATE "user" SET "linkedAccounts" = "linkedAccounts" - 1 WHERE id = ${caller.userId}::uuid`
+        await emitEvents(tx, 'account.unlinked', app.config.clock.now(), accountLinkEvent(accountId, caller.userId))
       })
     },
 

@@ -10,6 +10,8 @@ import { DEFAULT_PAGE_SIZE } from '../common/schemas.ts'
 import { uuidv7 } from '../common/uuid.ts'
 import { balances } from '../ledger/service.ts'
 import { allocatePayments } from '../payments/allocation-sql.ts'
+import { emitEvents } from '../webhooks/events.ts'
+import { paymentEvents } from '../webhooks/payloads.ts'
 import { PAYMENT_COLUMNS, paymentOf, type PaymentRow } from '../payments/payment-view.ts'
 import type { Payment } from '../payments/schemas.ts'
 import type { PayeeRequisites } from '../invoices/payment-qr.ts'
@@ -183,6 +185,7 @@ function createAggregatorService(app: FastifyInstance) {
             INSERT INTO payment_event (id, "paymentId", "fromStatus", "toStatus", actor, "actorId", at)
             VALUES (${uuidv7()}::uuid, ${id}::uuid, NULL, 'succeeded', 'bank', ${client.keyId}::uuid, ${paidAt})`
           await allocatePayments(tx, [account.id], { penaltiesFirst: app.config.payments.penaltiesFirst, at: app.config.clock.now() })
+          await emitEvents(tx, 'payment.succeeded', app.config.clock.now(), paymentEvents([id]))
           return { payment: paymentOf(created), created: true }
         }
         // The insert met the earlier report's row: this statement sees it committed.

@@ -1,5 +1,7 @@
 import { newIdFunction } from '../db/ids.ts'
 import type { Tx } from '../db/transaction.ts'
+import { emitEvents } from '../webhooks/events.ts'
+import { invoiceEvents } from '../webhooks/payloads.ts'
 
 /**
  * Who a receipt mail may go to (`u`: the user who linked the account). Issuing marks an invoice
@@ -106,5 +108,6 @@ export async function issueInvoices(tx: Tx, input: IssueInput): Promise<{ issued
   )
   const issued = Number(rows[0]!.n)
   await tx.sql`UPDATE invoice_counter SET last = last + ${issued}::int WHERE "supplierId" = ${input.supplierId}::uuid`
+  if (issued > 0) await emitEvents(tx, 'invoice.issued', input.issuedAt, invoiceEvents(input.supplierId, input.period, input.issuedAt))
   return { issued, paper: Number(rows[0]!.paper), requisitesId: requisites!.id, firstNumber: counter!.last + 1 }
 }

@@ -17,6 +17,11 @@ export interface JobSpec {
   /** A job with the same key that has not started yet is replaced (de-duplication). */
   key?: string
   priority?: number
+  /**
+   * How a keyed job that has not started yet is replaced: `replace` (default) takes the new run
+   * time and payload; `preserve_run_at` keeps the waiting job's run time.
+   */
+  keyMode?: 'replace' | 'preserve_run_at'
 }
 
 /**
@@ -31,5 +36,5 @@ export async function addJob(tx: Tx, job: JobSpec): Promise<void> {
       queue_name := ${job.queue ?? null}::text,
       run_at := COALESCE(${job.runAt ?? null}::timestamptz, now() + ${job.delayMs ?? null}::int * interval '1 millisecond'),
       max_attempts := ${job.maxAttempts ?? null}::int, job_key := ${job.key ?? null}::text,
-      priority := ${job.priority ?? null}::int)`
+      priority := ${job.priority ?? null}::int, job_key_mode := ${job.keyMode ?? null}::text)`
 }

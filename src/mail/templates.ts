@@ -18,6 +18,7 @@ export type MailInput =
   | { template: 'autopay_charged'; to: string; name: string; account: string; period: string; amount: string; card: string; note: string | null; link: string }
   | { template: 'autopay_declined'; to: string; name: string; account: string; period: string; amount: string; reason: string; link: string }
   | { template: 'autopay_skipped'; to: string; name: string; account: string; period: string; reason: string; link: string }
+  | { template: 'webhook_endpoint_disabled'; to: string; supplier: string; url: string; reason: string; since: string | null; lastError: string | null; keepsEvents: boolean }
 
 export interface RenderedMail {
   to: string
@@ -158,6 +159,15 @@ export function renderMail(input: MailInput): RenderedMail {
       return render(input, `Автоплатёж: списание не понадобилось, счёт ${input.account}`, `Здравствуйте, ${input.name}!`, [
         `По квитанции за ${input.period} (лицевой счёт ${input.account}) ничего не списано: ${input.reason}.`,
         { link: input.link, label: 'Лицевой счёт в личном кабинете' },
+      ])
+    case 'webhook_endpoint_disabled':
+      return render(input, `Вебхук отключён: ${input.url}`, 'Здравствуйте!', [
+        `Адрес ${input.url} (${input.supplier}) больше не получает события: ${input.reason}.`,
+        ...(input.since ? [`Доставка не удаётся с ${input.since}.`] : []),
+        ...(input.lastError ? [`Последний ответ: ${input.lastError}`] : []),
+        input.keepsEvents
+          ? 'Новые события копятся и не теряются. Когда приёмник снова заработает, включите адрес (PATCH /v1/admin/webhook-endpoints/{id} с enabled: true): всё накопленное будет доставлено по порядку.'
+          : 'Новые события на этот адрес не отправляются. Чтобы снова их получать, включите адрес (PATCH /v1/admin/webhook-endpoints/{id} с enabled: true).',
       ])
     case 'new_login':
       return render(input, 'Вход с нового устройства', `Здравствуйте, ${input.name}!`, [

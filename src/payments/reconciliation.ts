@@ -8,6 +8,8 @@ import { NotFoundError, UnprocessableError } from '../common/errors.ts'
 import { DEFAULT_PAGE_SIZE } from '../common/schemas.ts'
 import { uuidv7 } from '../common/uuid.ts'
 import { checkPaymentRow, mapColumns, type PaymentRow } from '../imports/rows.ts'
+import { emitEvents } from '../webhooks/events.ts'
+import { paymentEvents } from '../webhooks/payloads.ts'
 import { ImportFileError, csvRecords, type Encoding } from '../imports/sources.ts'
 import { allocatePayments } from './allocation-sql.ts'
 import type { Reconciliation, ReconciliationLine, ReconciliationLineQuery, ReconciliationStart } from './reconciliation-schemas.ts'
@@ -207,6 +209,7 @@ function createReconciliations(app: FastifyInstance) {
           created.map((c) => c.accountId),
           { penaltiesFirst: app.config.payments.penaltiesFirst, at: app.config.clock.now() },
         )
+        if (created.length > 0) await emitEvents(tx, 'payment.succeeded', app.config.clock.now(), paymentEvents(created.map((c) => c.id)))
         if (created.length === 0 && found.counts.missing === 0) throw new UnprocessableError('nothing_missing', 'This registry lists no payment we lack.')
         return { created: created.length, reconciliation: reconciliationOf(found) }
       })

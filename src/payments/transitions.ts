@@ -1,6 +1,8 @@
 import { formatKopecks, toKopecks } from '../common/money.ts'
 import { uuidv7 } from '../common/uuid.ts'
 import type { Tx } from '../db/transaction.ts'
+import { emitEvents } from '../webhooks/events.ts'
+import { paymentEvents, refundEvent } from '../webhooks/payloads.ts'
 import { allocatePayments } from './allocation-sql.ts'
 import { afterAutopayPayment, type StoredCard } from './autopay-sql.ts'
 import { decide, type Decision, type PaymentState, type PaymentStatus } from './rules.ts'
@@ -93,6 +95,8 @@ export async function writeTransition(tx: Tx, from: LockedPayment, t: Transition
       VALUES (${uuidv7()}::uuid, ${from.id}::uuid, ${formatKopecks(refund)}::numeric, ${t.refundId ?? t.notificationId}, ${t.at})`
   }
   if (t.decision.to === 'succeeded' || t.decision.to === 'refunded') await allocatePayments(tx, [from.accountId], { penaltiesFirst, at: t.at })
+  if (t.decision.to === 'succeeded') await emitEvents(tx, 'payment.succeeded', t.at, paymentEvents([from.id]))
+  if (refund > 0n) await emitEvents(tx, 'payment.refunded', t.at, refundEvent(from.id, formatKopecks(refund), t.at))
   if (from.autopayId) await afterAutopayPayment(tx, { id: from.id, autopayId: from.autopayId }, t.decision.to, { at: t.at, reason: t.reason, card: t.card ?? null })
 }
 

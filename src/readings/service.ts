@@ -13,6 +13,8 @@ import { decodeCursor, pageOf } from '../common/cursor.ts'
 import { ConflictError, DomainError, NotFoundError } from '../common/errors.ts'
 import { isUniqueViolation } from '../common/unique-violation.ts'
 import type { Tx } from '../db/transaction.ts'
+import { emitEvents } from '../webhooks/events.ts'
+import { readingEvents } from '../webhooks/payloads.ts'
 import { Prisma, type Reading } from '../generated/prisma/client.ts'
 import type { BulkRow } from './bulk.ts'
 import { evaluate, measure, type Evaluation } from './evaluation.ts'
@@ -88,6 +90,7 @@ function createReadingService(app: FastifyInstance) {
       audit,
     )
     if (target.confirmByMail) await app.jobs.add(tx, { task: READING_ACCEPTED_TASK, payload: { readingId: reading.id } })
+    await emitEvents(tx, 'reading.accepted', now(), readingEvents([reading.id]))
     return accepted(reading, evaluation)
   }
 
@@ -216,6 +219,7 @@ function createReadingService(app: FastifyInstance) {
           data: { status: 'cancelled', changedById: context.caller.userId, changedAt: now() },
         })
         if (cancelled.count === 0) throw locked('This reading changed meanwhile.')
+        await emitEvents(tx, 'reading.cancelled', now(), readingEvents([reading.id]))
         await app.audit.record(tx, context, { supplierId: account.supplierId, entity: 'reading', entityId: reading.id, action: 'cancel' })
       })
     },

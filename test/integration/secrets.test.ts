@@ -22,13 +22,16 @@ describe('responses never carry secrets', () => {
     const walked = new Set<string>()
     // The two deliberate exceptions: a flag, and the one-time temporary password shown to staff.
     const allowed = new Set(['mustChangePassword', 'temporaryPassword', 'accessToken', 'refreshToken', 'tokenType'])
+    // A webhook endpoint's signing secret, shown once: when it is made and when it is replaced.
+    const shownOnce = new Set(['post /v1/admin/webhook-endpoints 201: secret', 'post /v1/admin/webhook-endpoints/{endpointId}/rotate-secret 200: secret'])
     for (const [path, methods] of Object.entries<Record<string, { responses: Record<string, { content?: Record<string, { schema: Schema }> }> }>>(document.paths)) {
       for (const [method, operation] of Object.entries(methods)) {
         for (const [status, response] of Object.entries(operation.responses)) {
           for (const media of Object.values(response.content ?? {})) {
             for (const name of propertyNames(media.schema, document.components.schemas)) {
               walked.add(name)
-              if (/password|hash|pepper|secret|token/i.test(name) && !allowed.has(name)) offenders.push(`${method} ${path} ${status}: ${name}`)
+              const where = `${method} ${path} ${status}: ${name}`
+              if (/password|hash|pepper|secret|token/i.test(name) && !allowed.has(name) && !shownOnce.has(where)) offenders.push(where)
             }
           }
         }

@@ -55,6 +55,13 @@ describe('loadConfig', () => {
     expect(config.auth).toMatchObject({ jwtSecret: 'j'.repeat(32), passwordPepper: 'p'.repeat(32) })
   })
 
+  it('refuses webhooks to http and private addresses in production', () => {
+    const secrets = { JWT_SECRET: 'j'.repeat(32), PASSWORD_PEPPER: 'p'.repeat(32), DATA_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64') }
+    expect(problemsOf({ NODE_ENV: 'production', DATABASE_URL: 'postgresql://db/abonent', ...secrets, WEBHOOK_ALLOW_PRIVATE: 'true' })[0]).toMatch(/^WEBHOOK_ALLOW_PRIVATE/)
+    expect(loadConfig({ WEBHOOK_ALLOW_PRIVATE: 'true' }).webhooks.allowPrivate).toBe(true)
+    expect(loadConfig({}).webhooks).toMatchObject({ allowPrivate: false, timeoutMs: 15_000, rotationHours: 24, disableAfterDays: 5, retentionDays: 30 })
+  })
+
   it('refuses secrets too short to be secret', () => {
     expect(problemsOf({ JWT_SECRET: 'short' })[0]).toMatch(/^JWT_SECRET: must not have fewer than 32 characters/)
   })

@@ -5,6 +5,7 @@ import fp from 'fastify-plugin'
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { PROJECT_ROOT } from '../../paths.ts'
+import { webhooksSection } from '../../webhooks/event-schemas.ts'
 
 const { version } = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }
 
@@ -30,7 +31,13 @@ export default fp(
           { name: 'accounts', description: 'Accounts (лицевые счета): linking, balance, meters.' },
           { name: 'readings', description: 'Meter readings: submission window, validation with reasons, corrections, history.' },
           { name: 'admin', description: 'Back office: staff and organization users (operators, admins).' },
+          {
+            name: 'webhooks',
+            description:
+              'Outgoing webhooks (Standard Webhooks): endpoints, secrets, the delivery log. The events themselves are in the top-level `webhooks` section.',
+          },
         ],
+        webhooks: webhooksSection(),
         components: {
           securitySchemes: {
             bearerAuth: {
@@ -38,6 +45,13 @@ export default fp(
               scheme: 'bearer',
               bearerFormat: 'JWT',
               description: 'Access token from POST /v1/auth/login; 15 minutes by default, renewed with POST /v1/auth/refresh.',
+            },
+            webhookSignature: {
+              type: 'apiKey',
+              in: 'header',
+              name: 'webhook-signature',
+              description:
+                'How a receiver knows an event is ours (Standard Webhooks): verify webhook-signature over "{webhook-id}.{webhook-timestamp}.{body}" with the endpoint’s whsec_ secret, e.g. with the standardwebhooks package.',
             },
             apiKey: {
               type: 'apiKey',
