@@ -1,7 +1,7 @@
 // npm run bench:webhooks — BENCH_EVENTS (20,000) events of one supplier, each to 5 local endpoints,
 // one of which fails half of its attempts (503), delivered by a worker process as production runs
 // them. Events are emitted as the domains emit them (emitEvents, a statement per batch) at
-// BENCH_RATE events/s (default 100: 500 deliveries/s offered; 0 = all at once, to measure the
+// BENCH_RATE events/s (default 150: 600 deliveries/s offered to the healthy endpoints; 0 = all at once, to measure the
 // most the worker can send). Prints deliveries/s, the lag from an event to its arrival (p50/p99)
 // at the healthy endpoints, the outbox depth over time, and what the failing endpoint got.
 // Targets: >= 500 deliveries/s on 2 cores; lag p99 < 2 s at the healthy endpoints while the
@@ -19,7 +19,7 @@ import { startWorkerProcess } from './api-process.ts'
 import { withDemoDatabase } from './demo-database.ts'
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000)
-const RATE = Number(process.env.BENCH_RATE ?? 100)
+const RATE = Number(process.env.BENCH_RATE ?? 150)
 const TIMEOUT_S = Number(process.env.BENCH_TIMEOUT_S ?? 900)
 const ENDPOINTS = 5
 const TICK_MS = 50
