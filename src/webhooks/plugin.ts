@@ -5,6 +5,7 @@ import path from 'node:path'
 import { createSecretBox } from '../common/secret-box.ts'
 import { PROJECT_ROOT } from '../paths.ts'
 import { createDelivery, DELIVER_TASK } from './delivery.ts'
+import { webhooksSection } from './event-schemas.ts'
 import { KICK_TASK } from './events.ts'
 import { createSender } from './sender.ts'
 import { createWebhookService, type WebhookService } from './service.ts'
@@ -58,7 +59,8 @@ export default fp(
     app.jobs.schedule(PRUNE_TASK, '17 3 * * *')
 
     app.decorate('webhooks', createWebhookService(app, box))
+    app.contract.addWebhooks(webhooksSection())
     app.addHook('onClose', async () => sender.close())
   },
-  { name: 'webhooks-service', dependencies: ['prisma', 'jobs', 'mail', 'audit'] },
+  { name: 'webhooks-service', dependencies: ['prisma', 'jobs', 'mail', 'audit', 'swagger'] },
 )

@@ -5,7 +5,6 @@ import fp from 'fastify-plugin'
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { PROJECT_ROOT } from '../../paths.ts'
-import { webhooksSection } from '../../webhooks/event-schemas.ts'
 
 const { version } = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }
 
@@ -15,9 +14,18 @@ Conventions: JSON in and out; money and quantities are decimal strings; timestam
 periods are YYYY-MM. Errors are RFC 9457 \`application/problem+json\` with a stable \`code\`.
 Lists are cursor-paginated: \`?limit=&cursor=\` → \`{ items, nextCursor }\`. Every response carries \`X-Request-Id\`.`
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** What the contract says beyond the routes: a domain adds the requests it sends (OpenAPI 3.1 `webhooks`). */
+    contract: { addWebhooks(section: Record<string, unknown>): void }
+  }
+}
+
 /** The contract: OpenAPI 3.1 generated from the route schemas, at /openapi.json and /docs. */
 export default fp(
   async function swaggerPlugin(app: FastifyInstance) {
+    const webhooks: Record<string, unknown> = {}
+    app.decorate('contract', { addWebhooks: (section: Record<string, unknown>) => void Object.assign(webhooks, section) })
     await app.register(swagger, {
       openapi: {
         openapi: '3.1.0',
@@ -37,7 +45,6 @@ export default fp(
               'Outgoing webhooks (Standard Webhooks): endpoints, secrets, the delivery log. The events themselves are in the top-level `webhooks` section.',
           },
         ],
-        webhooks: webhooksSection(),
         components: {
           securitySchemes: {
             bearerAuth: {
@@ -61,6 +68,11 @@ export default fp(
             },
           },
         },
+      },
+      transformObject: (document) => {
+        const openapiObject = 'openapiObject' in document ? document.openapiObject : document.swaggerObject
+        // The section's shape is the domain's (OpenAPI path items); the plugin's types cannot see it.
+        return Object.keys(webhooks).length > 0 ? ({ ...openapiObject, webhooks: { ...webhooks } } as typeof openapiObject) : openapiObject
       },
       // Shared schemas keep their $id as their component name (never def-0, def-1, ...).
       refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
