@@ -81,7 +81,7 @@ const paymentProperties = {
   currency: Type.Literal('RUB'),
   provider: Type.String({ description: 'sandbox, cloudpayments, tbank, or bank (reported by a bank or aggregator).' }),
   method: Type.Union([Type.String(), Type.Null()]),
-  status: Type.Enum(['succeeded', 'refunded'], { type: 'string', description: 'refunded once all of it is given back; a partial refund leaves succeeded.' }),
+  status: Type.Enum(['succeeded', 'refunded'], { type: 'string', description: 'refunded once any of it was given back; refundedAmount says how much.' }),
   paidAt: Instant,
   refundedAmount: Money,
 }
@@ -153,7 +153,7 @@ const DATA: Record<EventType | typeof TEST_EVENT, { data: TSchema; example: unkn
   'payment.succeeded': { data: PaymentData, example: paymentExample, summary: 'Money arrived: online, by autopay, or reported by a bank.' },
   'payment.refunded': {
     data: RefundData,
-    example: { ...paymentExample, status: 'succeeded', refundedAmount: '450.37', refund: { amount: '450.37', refundedAt: '2026-12-03T11:00:00.000Z' } },
+    example: { ...paymentExample, status: 'refunded', refundedAmount: '450.37', refund: { amount: '450.37', refundedAt: '2026-12-03T11:00:00.000Z' } },
     summary: 'Part or all of a payment was given back.',
   },
   'ticket.created': {

@@ -239,6 +239,28 @@ describe('events and their delivery', () => {
   })
 })
 
+describe('payments paid online and refunded', () => {
+  it('announces the payment once it succeeds and each refund with its amount', async () => {
+    await endpoint({ eventTypes: ['payment.succeeded', 'payment.refunded'] })
+    const started = await call('POST', `/v1/accounts/${accountId}/payments`, ivan, { amount: '1500.00', returnUrl: 'https://lk.example.test/payments/done' })
+    expect(started.statusCode).toBe(201)
+    const paymentId = started.json<{ id: string }>().id
+    await deliver()
+    // Pending is no event.
+    expect(receiver.received).toHaveLength(0)
+    const paid = await ctx.app.inject({ method: 'POST', url: `/v1/sandbox/payments/${paymentId}/pay`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: '' })
+    expect(paid.statusCode).toBe(303)
+    await deliver()
+    expect((await ctx.app.inject({ method: 'POST', url: `/v1/sandbox/payments/${paymentId}/refund`, payload: { amount: '500.00' } })).statusCode).toBe(202)
+    await deliver()
+    await deliver()
+    expect(receiver.received.map((r) => r.json.type)).toEqual(['payment.succeeded', 'payment.refunded'])
+    expect(receiver.received[0]!.json.data).toMatchObject({ paymentId, amount: '1500.00', provider: 'sandbox', status: 'succeeded', refundedAmount: '0.00' })
+    expect(receiver.received[1]!.json.data).toMatchObject({ paymentId, status: 'refunded', refundedAmount: '500.00', refund: { amount: '500.00' } })
+    for (const r of receiver.received) expectContractPayload(r.json)
+  })
+})
+
 describe('retries, order and failure', () => {
   it('holds later events while an earlier one retries, then delivers all of them in order when the endpoint is back', async () => {
     const created = await endpoint()
