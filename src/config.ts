@@ -1,4 +1,4 @@
-import { availableParallelism } from 'node:os'
+import { availableParallelism, tmpdir } from 'node:os'
 import { Type, type Static } from 'typebox'
 import { Value } from 'typebox/value'
 import { systemClock, type Clock } from './common/clock.ts'
@@ -88,6 +88,10 @@ export const EnvSchema = Type.Object({
   WEBHOOK_ROTATION_HOURS: Type.Integer({ minimum: 0, maximum: 720, default: 24 }),
   WEBHOOK_DISABLE_AFTER_DAYS: Type.Integer({ minimum: 1, maximum: 60, default: 5 }),
   WEBHOOK_RETENTION_DAYS: Type.Integer({ minimum: 1, maximum: 3650, default: 30 }),
+  TICKET_ATTACHMENT_MAX_BYTES: Type.Integer({ minimum: 1024, maximum: 1024 * 1024 * 1024, default: 10 * 1024 * 1024 }),
+  TICKET_ATTACHMENT_MAX_FILES: Type.Integer({ minimum: 1, maximum: 50, default: 5 }),
+  TICKET_REOPEN_DAYS: Type.Integer({ minimum: 0, maximum: 365, default: 14 }),
+  UPLOAD_TMP_DIR: Type.Optional(Type.String({ minLength: 1 })),
 })
 export type Env = Static<typeof EnvSchema>
 
@@ -187,6 +191,15 @@ export interface Config {
     retentionDays: number
     /** How host names become addresses (tests give names the addresses they need). */
     resolve: Resolve
+  }
+  tickets: {
+    /** Per file, and files per upload or message. */
+    attachmentMaxBytes: number
+    attachmentMaxFiles: number
+    /** A customer may reopen a resolved or closed ticket for this long. */
+    reopenDays: number
+    /** Where an upload is spooled while its type is checked (on disk, never whole in memory). */
+    tmpDir: string
   }
 }
 
@@ -331,6 +344,12 @@ export function loadConfig(raw: Record<string, string | undefined>): Config {
       disableAfterDays: env.WEBHOOK_DISABLE_AFTER_DAYS,
       retentionDays: env.WEBHOOK_RETENTION_DAYS,
       resolve: systemResolve,
+    },
+    tickets: {
+      attachmentMaxBytes: env.TICKET_ATTACHMENT_MAX_BYTES,
+      attachmentMaxFiles: env.TICKET_ATTACHMENT_MAX_FILES,
+      reopenDays: env.TICKET_REOPEN_DAYS,
+      tmpDir: env.UPLOAD_TMP_DIR ?? tmpdir(),
     },
   }
 }

@@ -18,6 +18,9 @@ export type MailInput =
   | { template: 'autopay_charged'; to: string; name: string; account: string; period: string; amount: string; card: string; note: string | null; link: string }
   | { template: 'autopay_declined'; to: string; name: string; account: string; period: string; amount: string; reason: string; link: string }
   | { template: 'autopay_skipped'; to: string; name: string; account: string; period: string; reason: string; link: string }
+  | { template: 'ticket_update'; to: string; name: string; number: number; subject: string; answer: string | null; status: string | null; link: string }
+  | { template: 'ticket_staff_notice'; to: string; number: number; subject: string; what: string; link: string }
+  | { template: 'ticket_overdue'; to: string; number: number; subject: string; target: string; dueAt: string; link: string }
   | { template: 'webhook_endpoint_disabled'; to: string; supplier: string; url: string; reason: string; since: string | null; lastError: string | null; keepsEvents: boolean }
 
 export interface RenderedMail {
@@ -159,6 +162,23 @@ export function renderMail(input: MailInput): RenderedMail {
       return render(input, `Автоплатёж: списание не понадобилось, счёт ${input.account}`, `Здравствуйте, ${input.name}!`, [
         `По квитанции за ${input.period} (лицевой счёт ${input.account}) ничего не списано: ${input.reason}.`,
         { link: input.link, label: 'Лицевой счёт в личном кабинете' },
+      ])
+    case 'ticket_update':
+      return render(input, `Обращение № ${input.number}: ${input.answer ? 'ответ поддержки' : 'изменён статус'}`, `Здравствуйте, ${input.name}!`, [
+        `Обращение № ${input.number} «${input.subject}».`,
+        ...(input.answer ? [`Ответ: ${input.answer}`] : []),
+        ...(input.status ? [`Статус: ${input.status}.`] : []),
+        { link: input.link, label: 'Обращение в личном кабинете' },
+      ])
+    case 'ticket_staff_notice':
+      return render(input, `Обращение № ${input.number}: ${input.what}`, 'Здравствуйте!', [
+        `Обращение № ${input.number} «${input.subject}»: ${input.what}.`,
+        { link: input.link, label: 'Открыть обращение' },
+      ])
+    case 'ticket_overdue':
+      return render(input, `Просрочено обращение № ${input.number}`, 'Здравствуйте!', [
+        `По обращению № ${input.number} «${input.subject}» пропущен срок: ${input.target} (до ${input.dueAt}).`,
+        { link: input.link, label: 'Открыть обращение' },
       ])
     case 'webhook_endpoint_disabled':
       return render(input, `Вебхук отключён: ${input.url}`, 'Здравствуйте!', [

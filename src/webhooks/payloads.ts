@@ -58,6 +58,14 @@ export function refundEvent(paymentId: string, refund: string, refundedAt: Date)
     WHERE p.id = ${paymentId}::uuid`
 }
 
+/** A ticket as integrators see it (never its internal notes), with what changed. */
+export function ticketEvent(ticketId: string, changes: string[]): Prisma.Sql {
+  return Prisma.sql`
+    SELECT t."supplierId", jsonb_build_object('ticketId', t.id, 'number', t.number::text, 'accountId', t."accountId", 'category', c.code,
+      'status', t.status::text, 'subject', t.subject, 'changes', to_jsonb(${changes}::text[]), 'updatedAt', ${iso('t."updatedAt"')}) AS data
+    FROM ticket t JOIN ticket_category c ON c.id = t."categoryId" WHERE t.id = ${ticketId}::uuid`
+}
+
 /** A login linked or unlinked an account; `linkedLogins` counts the logins linked after the change. */
 export function accountLinkEvent(accountId: string, userId: string): Prisma.Sql {
   return Prisma.sql`

@@ -239,6 +239,26 @@ describe('events and their delivery', () => {
   })
 })
 
+describe('tickets', () => {
+  it('announces a ticket opened and answered, never with the text of an internal note', async () => {
+    await endpoint({ eventTypes: ['ticket.created', 'ticket.updated'] })
+    const category = await call('POST', '/v1/admin/ticket-categories', operator, { supplierId: heat, code: `c${Date.now()}`, name: 'Другое', firstResponseMinutes: 60, resolutionMinutes: 600 })
+    const ticket = await call('POST', '/v1/tickets', ivan, { supplierId: heat, categoryId: category.json().id, subject: 'Счёт', text: 'Вопрос' })
+    expect(ticket.statusCode).toBe(201)
+    await call('POST', `/v1/admin/tickets/${ticket.json().id}/messages`, operator, { text: 'ВНУТРЕННЕЕ', internal: true })
+    await call('POST', `/v1/admin/tickets/${ticket.json().id}/messages`, operator, { text: 'Ответ' })
+    await deliver()
+    expect(receiver.received.map((r) => [r.json.type, r.json.data.changes])).toEqual([
+      ['ticket.created', []],
+      ['ticket.updated', ['answer', 'status']],
+    ])
+    for (const r of receiver.received) {
+      expectContractPayload(r.json)
+      expect(r.body).not.toContain('ВНУТРЕННЕЕ')
+    }
+  })
+})
+
 describe('payments paid online and refunded', () => {
   it('announces the payment once it succeeds and each refund with its amount', async () => {
     await endpoint({ eventTypes: ['payment.succeeded', 'payment.refunded'] })
