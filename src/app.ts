@@ -18,6 +18,7 @@ import readingsDomain from './readings/index.ts'
 import statementsDomain from './statements/index.ts'
 import webhooksDomain from './webhooks/index.ts'
 import ticketsDomain from './tickets/index.ts'
+import helpDomain from './help/index.ts'
 import suppliersDomain from './suppliers/index.ts'
 import authGuard from './access/guard.ts'
 import { sharedSchemas } from './common/schemas.ts'
@@ -124,6 +125,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(aggregatorDomain)
   await app.register(readingsDomain)
   await app.register(ticketsDomain)
+  await app.register(helpDomain)
   await app.register(jobsDomain)
   return app
 }

@@ -1,4 +1,6 @@
 import { domain } from '../plugins/app/domain.ts'
+import accountCardRoutes, { AccountHitPage, SupplierListPage, accountCardService } from './account-card-routes.ts'
+import { AccountCard, AccountHit, SupplierListItem } from './account-card-schemas.ts'
 import registryRoutes from './registry-routes.ts'
 import { registerAdminSchemas } from './registry-schemas.ts'
 import registryService from './registry-service.ts'
@@ -11,7 +13,7 @@ import supplierService from './supplier-service.ts'
 
 // The back office: staff and organization logins, suppliers' settings, the supplier's register of accounts.
 export default domain('admin', {
-  schemas: [...adminSchemas, ...supplierAdminSchemas, ...registerAdminSchemas],
-  services: [staffService, supplierService, registryService],
-  routes: [staffRoutes, supplierRoutes, registryRoutes],
+  schemas: [...adminSchemas, ...supplierAdminSchemas, ...registerAdminSchemas, AccountHit, AccountHitPage, AccountCard, SupplierListItem, SupplierListPage],
+  services: [staffService, supplierService, registryService, accountCardService],
+  routes: [staffRoutes, supplierRoutes, registryRoutes, accountCardRoutes],
 })

@@ -69,7 +69,9 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     persistent: options.persistent ?? true,
     // PostgreSQL refuses to run as root; the package then runs it as a `postgres` OS user.
     createPostgresUser: process.getuid?.() === 0,
-    initdbFlags: ['--encoding=UTF8', '--locale=C'],
+    // Code-point order (as C) but Unicode letters (builtin C.UTF-8): ILIKE, lower() and pg_trgm
+    // fold and index Cyrillic too; with plain C ctype, 'иванов' never finds 'Иванов'.
+    initdbFlags: ['--encoding=UTF8', '--locale=C', '--locale-provider=builtin', '--builtin-locale=C.UTF-8'],
     // Room for bulk imports and billing runs on a development machine: fewer checkpoints, and a
     // quarter of the memory (at most 4 GB) for cached pages, as a database server is set up. With
     // 256 MB a 1M-account register's indexes no longer fit, and every line a run writes reads and

@@ -99,6 +99,23 @@ export const PersonalDataExport = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    tickets: Type.Array(
+      Type.Object(
+        {
+          supplier: Type.String(),
+          number: Type.Integer(),
+          subject: Type.String(),
+          status: Type.String(),
+          createdAt: Type.String({ format: 'date-time' }),
+          messages: Type.Array(
+            Type.Object({ author: Type.String(), text: Type.String(), createdAt: Type.String({ format: 'date-time' }) }, { additionalProperties: false }),
+            { description: 'The thread as the person saw it (no staff notes).' },
+          ),
+        },
+        { additionalProperties: false },
+      ),
+      { description: 'Support tickets the person opened.' },
+    ),
     sessions: Type.Array(Type.Object({ userAgent: Type.Union([Type.String(), Type.Null()]), ip: Type.String(), createdAt: Type.String({ format: 'date-time' }), lastUsedAt: Type.String({ format: 'date-time' }), endedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]) }, { additionalProperties: false })),
   },
   { $id: 'PersonalDataExport', additionalProperties: false, description: 'Everything held about the caller (152-FZ).' },

@@ -117,6 +117,15 @@ function createMeService(app: FastifyInstance) {
     },
 
     async exportData(userId: string): Promise<PersonalDataExport> {
+      // The person's tickets with the thread they saw: never the staff's internal notes.
+      const ticketsOf = (id: string) =>
+        app.db.sql<PersonalDataExport['tickets'][number]>`
+          SELECT s."shortName" AS supplier, t.number, t.subject, t.status::text AS status,
+            to_char(t."createdAt" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "createdAt",
+            COALESCE((SELECT json_agg(json_build_object('author', m."authorRole", 'text', m.text,
+                'createdAt', to_char(m."createdAt" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) ORDER BY m."createdAt", m.id)
+              FROM ticket_message m WHERE m."ticketId" = t.id AND NOT m.internal), '[]') AS messages
+          FROM ticket t JOIN supplier s ON s.id = t."supplierId" WHERE t."authorId" = ${id}::uuid ORDER BY t."createdAt"`
       const user = await app.prisma.user.findUniqueOrThrow({
         where: { id: userId },
         include: {
@@ -143,6 +152,7 @@ function createMeService(app: FastifyInstance) {
           holder: holderName(account),
           linkedAt: linkedAt.toISOString(),
         })),
+        tickets: await ticketsOf(userId),
         sessions: user.sessions.map((s) => ({
           userAgent: s.userAgent,
           ip: s.ip,

@@ -39,6 +39,7 @@ export default fp(
           { name: 'accounts', description: 'Accounts (лицевые счета): linking, balance, meters.' },
           { name: 'readings', description: 'Meter readings: submission window, validation with reasons, corrections, history.' },
           { name: 'admin', description: 'Back office: staff and organization users (operators, admins).' },
+          { name: 'help', description: 'A supplier’s public help: offices (nearest first), contacts, questions and answers.' },
           { name: 'tickets', description: 'Support: tickets with files, the operators’ queue with service-level deadlines.' },
           {
             name: 'webhooks',
