@@ -18,7 +18,7 @@ import type { TicketAttachment as AttachmentSchema, TicketCreate, TicketCustomer
 import { deadline } from './sla.ts'
 import { ticketNotices } from './notices.ts'
 import { receiveUploads } from './uploads.ts'
-import { TICKET_FROM, summaryOf, ticketColumns, ticketOf, type MessageRow, type TicketRow } from './views.ts'
+import { OPEN_SQL, TICKET_FROM, overdueSql, summaryOf, ticketColumns, ticketOf, type MessageRow, type TicketRow } from './views.ts'
 
 type AttachmentView = Static<typeof AttachmentSchema>
 
@@ -210,7 +210,12 @@ export function createTicketService(app: FastifyInstance) {
       })
     },
 
-    /** The queue of the caller's supplier (admins: any, or one): overdue first, then by resolution deadline. */
+    /**
+     * The queue of the caller's supplier (admins: any, or one): overdue first, then by resolution
+     * deadline. Read in ordered slices the partial indexes give without sorting the whole queue:
+     * open tickets past their resolution deadline; open unanswered ones past their first-answer
+     * deadline (few); then the rest from the resolution deadline on.
+     */
     async queue(caller: Caller, query: TicketQueueQuery) {
       const supplierId = caller.role === 'admin' ? (query.supplierId ?? null) : caller.supplierId
       if (caller.role !== 'admin' && query.supplierId && query.supplierId !== caller.supplierId) throw new NotFoundError('supplier_not_found', 'No such supplier.')
@@ -218,22 +223,38 @@ export function createTicketService(app: FastifyInstance) {
       const now = clock.now()
       const limit = query.limit ?? DEFAULT_PAGE_SIZE
       const after = query.cursor ? (decodeCursor(query.cursor, ['number', 'string', 'string']) as [number, string, string]) : null
-      const overdue = Prisma.sql`(CASE WHEN (t."firstRespondedAt" IS NULL AND t."firstResponseDueAt" < ${now}::timestamptz) OR
-        (t."resolvedAt" IS NULL AND t.status NOT IN ('resolved', 'closed') AND t."resolutionDueAt" < ${now}::timestamptz) THEN 1 ELSE 0 END)`
-      const assignee = query.assigneeId ?? null
-      const rows = await app.db.sql<TicketRow & { rank: number }>`
-        SELECT * FROM (
-          SELECT ${ticketColumns(now)}, ${overdue} AS rank, t."resolutionDueAt" AS due FROM ${TICKET_FROM}
-          WHERE (${supplierId}::uuid IS NULL OR t."supplierId" = ${supplierId}::uuid)
-            AND (${query.status ?? null}::text IS NULL OR t.status::text = ${query.status ?? null}::text)
-            AND (${query.open ?? null}::boolean IS NULL OR (t.status IN ('new', 'in_progress', 'waiting_customer')) = ${query.open ?? null}::boolean)
-            AND (${query.categoryId ?? null}::uuid IS NULL OR t."categoryId" = ${query.categoryId ?? null}::uuid)
-            AND (${assignee}::text IS NULL OR (${assignee}::text = 'none' AND t."assigneeId" IS NULL) OR t."assigneeId"::text = ${assignee}::text)
-            AND (${query.olderThanHours ?? null}::int IS NULL OR t."createdAt" <= ${now}::timestamptz - make_interval(hours => ${query.olderThanHours ?? 0}::int))) q
-        WHERE (${query.overdue ?? null}::boolean IS NULL OR (rank = 1) = ${query.overdue ?? null}::boolean)
-          AND (${after?.[0] ?? null}::int IS NULL OR rank < ${after?.[0] ?? null}::int
-               OR (rank = ${after?.[0] ?? null}::int AND (due, id) > (${after?.[1] ?? null}::timestamptz, ${after?.[2] ?? null}::uuid)))
-        ORDER BY rank DESC, due, id LIMIT ${limit + 1}`
+      const filters: Prisma.Sql[] = []
+      if (supplierId) filters.push(Prisma.sql`t."supplierId" = ${supplierId}::uuid`)
+      if (query.status) filters.push(Prisma.sql`t.status = ${query.status}::"TicketStatus"`)
+      if (query.open !== undefined) filters.push(query.open ? OPEN_SQL : Prisma.sql`NOT ${OPEN_SQL}`)
+      if (query.categoryId) filters.push(Prisma.sql`t."categoryId" = ${query.categoryId}::uuid`)
+      if (query.assigneeId === 'none') filters.push(Prisma.sql`t."assigneeId" IS NULL`)
+      else if (query.assigneeId) filters.push(Prisma.sql`t."assigneeId" = ${query.assigneeId}::uuid`)
+      if (query.olderThanHours !== undefined) filters.push(Prisma.sql`t."createdAt" <= ${new Date(now.getTime() - query.olderThanHours * 3_600_000)}::timestamptz`)
+      const where = (...more: Prisma.Sql[]) => Prisma.join([...filters, ...more], ' AND ')
+      const pastResolution = Prisma.sql`${OPEN_SQL} AND t."resolutionDueAt" < ${now}::timestamptz`
+      const pastFirstAnswer = Prisma.sql`${OPEN_SQL} AND t."firstRespondedAt" IS NULL AND t."firstResponseDueAt" < ${now}::timestamptz AND t."resolutionDueAt" >= ${now}::timestamptz`
+      const notOverdue = Prisma.sql`NOT COALESCE(${overdueSql(now)}, false)`
+      const from = (rank: number) =>
+        after && after[0] === rank ? Prisma.sql`(t."resolutionDueAt", t.id) > (${after[1]}::timestamptz, ${after[2]}::uuid)` : Prisma.sql`true`
+      const slice = (condition: Prisma.Sql, rank: number) =>
+        app.db.sql<{ id: string; due: Date }>`
+          SELECT t.id, t."resolutionDueAt" AS due FROM ticket t WHERE ${where(condition, from(rank))} ORDER BY t."resolutionDueAt", t.id LIMIT ${limit + 1}`
+      const byDue = (a: { id: string; due: Date }, b: { id: string; due: Date }) => a.due.getTime() - b.due.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+      let page: { id: string; due: Date; rank: number }[] = []
+      if (query.overdue !== false && (!after || after[0] === 1)) {
+        const [late, unanswered] = await Promise.all([slice(pastResolution, 1), slice(pastFirstAnswer, 1)])
+        page = [...late, ...unanswered].sort(byDue).slice(0, limit + 1).map((r) => ({ ...r, rank: 1 }))
+      }
+      if (query.overdue !== true && page.length <= limit) {
+        const rest = await slice(notOverdue, 0)
+        page = [...page, ...rest.map((r) => ({ ...r, rank: 0 }))].slice(0, limit + 1)
+      }
+      const details = page.length
+        ? await app.db.sql<TicketRow>`SELECT ${ticketColumns(now)} FROM ${TICKET_FROM} WHERE t.id = ANY (${page.map((r) => r.id)}::uuid[])`
+        : []
+      const byId = new Map(details.map((d) => [d.id, d]))
+      const rows = page.map((r) => ({ ...byId.get(r.id)!, rank: r.rank }))
       return pageOf(rows, limit, (r) => [r.rank, r.resolutionDueAt.toISOString(), r.id], summaryOf)
     },
 

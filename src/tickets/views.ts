@@ -30,10 +30,14 @@ export interface TicketRow {
   createdAt: Date
 }
 
-/** Overdue: a target passed and not met. Computed from `now` (the injected clock), never stored. */
-export const overdueSql = (now: Date) => Prisma.sql`(
-  (t."firstRespondedAt" IS NULL AND t."firstResponseDueAt" < ${now}::timestamptz) OR
-  (t."resolvedAt" IS NULL AND t.status NOT IN ('resolved', 'closed') AND t."resolutionDueAt" < ${now}::timestamptz))`
+export const OPEN_SQL = Prisma.sql`t.status IN ('new', 'in_progress', 'waiting_customer')`
+
+/**
+ * Overdue: an open ticket whose target passed unmet (no first answer by its deadline, or not
+ * resolved by its deadline). Computed from `now` (the injected clock), never stored.
+ */
+export const overdueSql = (now: Date) => Prisma.sql`(${OPEN_SQL} AND (
+  (t."firstRespondedAt" IS NULL AND t."firstResponseDueAt" < ${now}::timestamptz) OR t."resolutionDueAt" < ${now}::timestamptz))`
 
 export const ticketColumns = (now: Date) => Prisma.sql`
   t.id, t.number, t."supplierId", t."categoryId", c.code AS "categoryCode", c.name AS "categoryName", c.emergency,
