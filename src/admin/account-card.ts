@@ -5,6 +5,7 @@ import type { AuditContext } from '../audit/audit.ts'
 import { decodeCursor, pageOf } from '../common/cursor.ts'
 import { BadRequestError, NotFoundError } from '../common/errors.ts'
 import { DEFAULT_PAGE_SIZE, type PageQuery } from '../common/schemas.ts'
+import { Prisma } from '../generated/prisma/client.ts'
 import { balances } from '../ledger/service.ts'
 import type { AccountCard, AccountHit, AccountSearchQuery } from './account-card-schemas.ts'
 
@@ -32,15 +33,20 @@ export function createAccountCards(app: FastifyInstance) {
       const words = q.length >= 3 ? `%${literal(q)}%` : null
       const limit = query.limit ?? DEFAULT_PAGE_SIZE
       const after = query.cursor ? (decodeCursor(query.cursor, ['string', 'string']) as [string, string]) : null
-      const rows = await app.db.sql<AccountHit>`
-        SELECT a.id, a."supplierId", a.number, concat_ws(' ', a."holderSurname", a."holderGivenNames") AS holder, a.address, a.status::text AS status,
-          (SELECT count(*)::int FROM user_account ua WHERE ua."accountId" = a.id) AS "linkedLogins"
+      // Two index-friendly reads, each ordered and cut on its own, merged in the database's order:
+      // the number's beginning (the register's B-tree), any part of the surname or address (trigrams).
+      const read = (match: Prisma.Sql) => Prisma.sql`(
+        SELECT a.id, a."supplierId", a.number, concat_ws(' ', a."holderSurname", a."holderGivenNames") AS holder, a.address, a.status::text AS status
         FROM account a
-        WHERE (${supplierId}::uuid IS NULL OR a."supplierId" = ${supplierId}::uuid)
-          AND (a.number ILIKE ${`${literal(q)}%`}
-               OR (${words}::text IS NOT NULL AND (a."holderSurname" ILIKE ${words}::text OR a.address ILIKE ${words}::text)))
+        WHERE ${supplierId ? Prisma.sql`a."supplierId" = ${supplierId}::uuid AND ` : Prisma.empty}${match}
           AND (${after?.[0] ?? null}::text IS NULL OR (a.number, a.id) > (${after?.[0] ?? null}::text, ${after?.[1] ?? null}::uuid))
-        ORDER BY a.number, a.id LIMIT ${limit + 1}`
+        ORDER BY a.number, a.id LIMIT ${limit + 1})`
+      const byNumber = read(Prisma.sql`a.number LIKE ${`${literal(q)}%`}`)
+      const byWords = words ? read(Prisma.sql`(a."holderSurname" ILIKE ${words} OR a.address ILIKE ${words})`) : null
+      const rows = await app.db.sql<AccountHit>`
+        SELECT u.*, (SELECT count(*)::int FROM user_account ua WHERE ua."accountId" = u.id) AS "linkedLogins"
+        FROM (${byWords ? Prisma.sql`${byNumber} UNION ${byWords}` : byNumber}) u
+        ORDER BY u.number, u.id LIMIT ${limit + 1}`
       await app.audit.record(app.db, context, { supplierId, entity: 'account', entityId: 'search', action: 'read', after: { q, found: Math.min(rows.length, limit) } })
       return pageOf(rows, limit, (r) => [r.number, r.id], (r) => r)
     },
