@@ -84,7 +84,7 @@ await withDemoDatabase(
     await db.pool.query(`INSERT INTO ticket_counter ("supplierId", last) VALUES ($1::uuid, $2)`, [supplier.id, TICKETS])
     // The register: surnames and streets from short lists, as a city's are; the search indexes built after the rows.
     const started = performance.now()
-    await db.pool.query(`DROP INDEX account_number_trgm, account_holder_trgm, account_address_trgm`)
+    await db.pool.query(`DROP INDEX account_number_trgm, account_holder_trgm, account_address_trgm, account_search_words`)
     await db.pool.query(
       `INSERT INTO account (id, "supplierId", number, "holderSurname", "holderGivenNames", address, services, "updatedAt")
        SELECT gen_random_uuid(), $1::uuid, (7700000000 + g)::text,
@@ -100,6 +100,7 @@ await withDemoDatabase(
     await db.pool.query(`CREATE INDEX account_number_trgm ON account USING GIN (number gin_trgm_ops)`)
     await db.pool.query(`CREATE INDEX account_holder_trgm ON account USING GIN ("holderSurname" gin_trgm_ops)`)
     await db.pool.query(`CREATE INDEX account_address_trgm ON account USING GIN (address gin_trgm_ops)`)
+    await db.pool.query(`CREATE INDEX account_search_words ON account USING GIN ("searchWords")`)
     await db.pool.query(`ANALYZE account`)
     console.log(`(prepared ${ACCOUNTS} accounts with their search indexes in ${((performance.now() - started) / 1000).toFixed(0)} s)`)
     await db.pool.query(`ANALYZE ticket`)
@@ -171,6 +172,7 @@ await withDemoDatabase(
         ['a common surname', () => 'Семёнов'],
         ['a rare surname part', () => 'Фёдоров'],
         ['street and house', (i) => `Кирова, д. ${1 + (i % 150)}`],
+        ['surname and street', () => 'Семёнов Гоголя'],
       ]
       for (const [name, q] of searches) {
         const get = async (i: number) => {

@@ -42,7 +42,16 @@ export function createAccountCards(app: FastifyInstance) {
           AND (${after?.[0] ?? null}::text IS NULL OR (a.number, a.id) > (${after?.[0] ?? null}::text, ${after?.[1] ?? null}::uuid))
         ORDER BY a.number, a.id LIMIT ${limit + 1})`
       const byNumber = read(Prisma.sql`a.number LIKE ${`${literal(q)}%`}`)
-      const byWords = words ? read(Prisma.sql`(a."holderSurname" ILIKE ${words} OR a.address ILIKE ${words})`) : null
+      // One word: any part of the surname or address (trigrams). Several ("Кирова 5"): each a word of
+      // the holder or address (the word index), letters as beginnings, numbers whole.
+      const terms = q.split(/[^\p{L}\p{N}]+/u).filter(Boolean)
+      const tsQuery = terms.map((t) => (/^\p{N}+$/u.test(t) ? t : `${t}:*`)).join(' & ')
+      const byWords =
+        terms.length > 1
+          ? read(Prisma.sql`a."searchWords" @@ to_tsquery('simple', ${tsQuery})`)
+          : words
+            ? read(Prisma.sql`(a."holderSurname" ILIKE ${words} OR a.address ILIKE ${words})`)
+            : null
       const rows = await app.db.sql<AccountHit>`
         SELECT u.*, (SELECT count(*)::int FROM user_account ua WHERE ua."accountId" = u.id) AS "linkedLogins"
         FROM (${byWords ? Prisma.sql`${byNumber} UNION ${byWords}` : byNumber}) u

@@ -35,6 +35,13 @@ describe('finding accounts', () => {
     const byAddress = (await get(`/v1/admin/accounts?q=${encodeURIComponent(account.address.slice(3, 12))}`, operator)).json()
     expect(byAddress.items.map((a: { id: string }) => a.id)).toContain(account.id)
     expect(byNumber.items.find((a: { id: string }) => a.id === account.id)).toMatchObject({ linkedLogins: 1, status: 'active' })
+    // Several words: each a word of the holder or the address, in any order ("Иванов 5", "Ленина 12").
+    const street = account.address.split(/[^\p{L}\p{N}]+/u).filter((w) => /^\p{L}{4,}$/u.test(w)).pop()!
+    const house = account.address.split(/[^\p{L}\p{N}]+/u).find((w) => /^\d+$/.test(w))!
+    const byWords = (await get(`/v1/admin/accounts?q=${encodeURIComponent(`${house} ${street.slice(0, 5)} иван`)}`, operator)).json()
+    expect(byWords.items.map((a: { id: string }) => a.id)).toContain(account.id)
+    const wrongHouse = (await get(`/v1/admin/accounts?q=${encodeURIComponent(`${street} 99999`)}`, operator)).json()
+    expect(wrongHouse.items.map((a: { id: string }) => a.id)).not.toContain(account.id)
     // Another supplier's operator finds none of them, and may not ask for this supplier.
     const other = (await get(`/v1/admin/accounts?q=${DEMO.ivanovHeat.number}`, waterOperator)).json()
     expect(other.items).toEqual([])
