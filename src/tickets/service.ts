@@ -192,6 +192,7 @@ export function createTicketService(app: FastifyInstance) {
         if (input.status) {
           await move(tx, ticket, input.status, 'customer', now)
           await addMessage(tx, id, { id: null, role: 'system' }, input.status === 'closed' ? 'Клиент закрыл обращение.' : 'Клиент вновь открыл обращение.', false, now)
+          if (input.status === 'in_progress') await notices.toStaff(tx, ticket, 'клиент вновь открыл обращение')
           changes.push('status')
         }
         if (input.rating !== undefined || input.ratingComment !== undefined) {

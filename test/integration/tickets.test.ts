@@ -236,6 +236,8 @@ describe('the thread and its statuses', () => {
     clock.advance(3 * 86_400_000)
     const reopened = (await call('PATCH', `/v1/tickets/${ticket.id}`, ivan, { status: 'in_progress' })).json()
     expect(reopened).toMatchObject({ status: 'in_progress', reopenCount: 1, resolvedAt: null, resolutionDueAt: ticket.resolutionDueAt, firstResponseDueAt: ticket.firstResponseDueAt })
+    await ctx.app.mail.drain()
+    expect(smtp.to('op@heat.test').some((m) => m.subject === `Обращение № ${ticket.number}: клиент вновь открыл обращение`)).toBe(true)
     expect((await call('PATCH', `/v1/tickets/${ticket.id}`, ivan, { status: 'closed' })).json().status).toBe('closed')
     clock.advance(15 * 86_400_000)
     expect((await call('PATCH', `/v1/tickets/${ticket.id}`, ivan, { status: 'in_progress' })).json().code).toBe('ticket_reopen_expired')
