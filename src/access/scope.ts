@@ -13,3 +13,16 @@ export async function visibleSupplier(app: FastifyInstance, caller: Caller, supp
   if (!supplier) throw new NotFoundError('supplier_not_found', 'No such supplier.')
   return supplier
 }
+
+/**
+ * The supplier a staff listing covers: an admin's choice (checked to exist), or null for every
+ * supplier; an operator's own, whatever they ask (another supplier is "not found").
+ */
+export async function listedSupplier(app: FastifyInstance, caller: Caller, requested: string | undefined): Promise<string | null> {
+  if (caller.role === 'admin') {
+    if (requested) await visibleSupplier(app, caller, requested)
+    return requested ?? null
+  }
+  if (requested && requested !== caller.supplierId) throw new NotFoundError('supplier_not_found', 'No such supplier.')
+  return caller.supplierId
+}

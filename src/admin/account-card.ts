@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify'
-import type { Caller } from '../access/guard.ts'
-import { visibleSupplier } from '../access/scope.ts'
+import { listedSupplier } from '../access/scope.ts'
 import type { AuditContext } from '../audit/audit.ts'
 import { decodeCursor, pageOf } from '../common/cursor.ts'
 import { BadRequestError, NotFoundError } from '../common/errors.ts'
 import { DEFAULT_PAGE_SIZE, type PageQuery } from '../common/schemas.ts'
+import { utcIso } from '../db/utc-iso.ts'
 import { Prisma } from '../generated/prisma/client.ts'
 import { balances } from '../ledger/service.ts'
 import type { AccountCard, AccountHit, AccountSearchQuery } from './account-card-schemas.ts'
@@ -18,16 +18,9 @@ const literal = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`)
  * is written to the audit log with what was asked.
  */
 export function createAccountCards(app: FastifyInstance) {
-  function supplierOf(caller: Caller, requested: string | undefined): string | null {
-    if (caller.role === 'admin') return requested ?? null
-    if (requested && requested !== caller.supplierId) throw new NotFoundError('supplier_not_found', 'No such supplier.')
-    return caller.supplierId
-  }
-
   return {
     async search(context: AuditContext, query: AccountSearchQuery) {
-      const supplierId = supplierOf(context.caller, query.supplierId)
-      if (query.supplierId) await visibleSupplier(app, context.caller, query.supplierId)
+      const supplierId = await listedSupplier(app, context.caller, query.supplierId)
       const q = query.q.trim().replace(/\s+/g, ' ')
       if (!q) throw new BadRequestError('validation_failed', 'Type what to look for.', { errors: [{ in: 'query', pointer: '#/q', detail: 'Empty.' }] })
       const words = q.length >= 3 ? `%${literal(q)}%` : null
@@ -74,16 +67,16 @@ export function createAccountCards(app: FastifyInstance) {
           FROM user_account ua JOIN "user" u ON u.id = ua."userId" WHERE ua."accountId" = ${accountId}::uuid AND u."deletedAt" IS NULL ORDER BY u.surname, u.id`,
         app.db.sql<AccountCard['readings'][number]>`
           SELECT r.id, m."serialNumber" AS "meterSerialNumber", to_char(r.period, 'YYYY-MM') AS period, r.status::text AS status, r.t1::text AS t1,
-            to_char(r."takenAt" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "takenAt"
+            ${utcIso('r."takenAt"')} AS "takenAt"
           FROM reading r JOIN meter m ON m.id = r."meterId" WHERE r."accountId" = ${accountId}::uuid ORDER BY r."takenAt" DESC, r.id DESC LIMIT 10`,
         app.db.sql<AccountCard['invoices'][number]>`
           SELECT id, to_char(period, 'YYYY-MM') AS period, number, "totalDue"::text AS "totalDue", to_char("dueDate", 'YYYY-MM-DD') AS "dueDate"
           FROM invoice WHERE "accountId" = ${accountId}::uuid ORDER BY period DESC LIMIT 6`,
         app.db.sql<AccountCard['payments'][number]>`
-          SELECT id, amount::text AS amount, status::text AS status, provider, to_char("paidAt" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "paidAt"
+          SELECT id, amount::text AS amount, status::text AS status, provider, ${utcIso('"paidAt"')} AS "paidAt"
           FROM payment WHERE "accountId" = ${accountId}::uuid ORDER BY "paidAt" DESC, id DESC LIMIT 10`,
         app.db.sql<AccountCard['tickets'][number]>`
-          SELECT id, number, subject, status::text AS status, to_char("createdAt" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "createdAt"
+          SELECT id, number, subject, status::text AS status, ${utcIso('"createdAt"')} AS "createdAt"
           FROM ticket WHERE "accountId" = ${accountId}::uuid ORDER BY "createdAt" DESC, id DESC LIMIT 10`,
         balances(app.db, [accountId]),
       ])

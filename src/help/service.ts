@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { visibleSupplier } from '../access/scope.ts'
 import type { AuditContext } from '../audit/audit.ts'
+import type { Tx } from '../db/transaction.ts'
 import { BadRequestError, NotFoundError, UnprocessableError } from '../common/errors.ts'
 import type { ContactsInput, FaqInput, OfficesInput } from './schemas.ts'
 
@@ -15,7 +16,7 @@ export function createHelpService(app: FastifyInstance) {
     if (!supplier) throw new NotFoundError('supplier_not_found', 'No such supplier.')
   }
 
-  async function audited(context: AuditContext, supplierId: string, entity: string, count: number, write: (tx: Parameters<Parameters<typeof app.transaction>[0]>[0]) => Promise<void>) {
+  async function audited(context: AuditContext, supplierId: string, entity: string, count: number, write: (tx: Tx) => Promise<void>) {
     await visibleSupplier(app, context.caller, supplierId)
     await app.transaction(async (tx) => {
       await write(tx)

@@ -8,6 +8,7 @@ import { ConflictError, NotFoundError, UnprocessableError } from '../common/erro
 import { decodeCursor, pageOf } from '../common/cursor.ts'
 import { DEFAULT_PAGE_SIZE, type PageQuery } from '../common/schemas.ts'
 import type { User } from '../generated/prisma/client.ts'
+import { utcIso } from '../db/utc-iso.ts'
 import type { Me, MeUpdate, PersonalDataExport, SessionInfo } from './schemas.ts'
 
 function profileOf(user: User, pendingEmail: string | null): Me {
@@ -121,9 +122,9 @@ function createMeService(app: FastifyInstance) {
       const ticketsOf = (id: string) =>
         app.db.sql<PersonalDataExport['tickets'][number]>`
           SELECT s."shortName" AS supplier, t.number, t.subject, t.status::text AS status,
-            to_char(t."createdAt" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "createdAt",
+            ${utcIso('t."createdAt"')} AS "createdAt",
             COALESCE((SELECT json_agg(json_build_object('author', m."authorRole", 'text', m.text,
-                'createdAt', to_char(m."createdAt" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) ORDER BY m."createdAt", m.id)
+                'createdAt', ${utcIso('m."createdAt"')}) ORDER BY m."createdAt", m.id)
               FROM ticket_message m WHERE m."ticketId" = t.id AND NOT m.internal), '[]') AS messages
           FROM ticket t JOIN supplier s ON s.id = t."supplierId" WHERE t."authorId" = ${id}::uuid ORDER BY t."createdAt"`
       const user = await app.prisma.user.findUniqueOrThrow({

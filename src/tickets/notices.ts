@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import type { Tx } from '../db/transaction.ts'
+import { staffAddresses } from '../mail/recipients.ts'
 import type { TicketRow } from './views.ts'
 
 const STATUS_NAMES: Record<string, string> = {
@@ -16,15 +17,7 @@ export function ticketNotices(app: FastifyInstance) {
   const staffLink = (ticket: TicketRow) => `${app.config.publicWebUrl}/admin/tickets/${ticket.id}`
 
   /** The staff who should hear of it: the assignee, or the supplier's operators when nobody is assigned. */
-  async function staffAddresses(tx: Tx, ticket: TicketRow): Promise<string[]> {
-    const rows = await tx.sql<{ email: string }>`
-      SELECT email FROM "user"
-      WHERE email IS NOT NULL AND "emailConfirmedAt" IS NOT NULL AND "deletedAt" IS NULL AND
-        CASE WHEN ${ticket.assigneeId}::uuid IS NOT NULL THEN id = ${ticket.assigneeId}::uuid
-             ELSE role = 'operator' AND "supplierId" = ${ticket.supplierId}::uuid END
-      ORDER BY email`
-    return rows.map((r) => r.email)
-  }
+  const ticketStaff = (tx: Tx, ticket: TicketRow) => staffAddresses(tx, { userId: ticket.assigneeId, supplierId: ticket.supplierId })
 
   return {
     async toCustomer(tx: Tx, ticket: TicketRow, news: { answer?: string; status?: string }) {
@@ -44,11 +37,11 @@ export function ticketNotices(app: FastifyInstance) {
       })
     },
     async toStaff(tx: Tx, ticket: TicketRow, what: string) {
-      for (const to of await staffAddresses(tx, ticket)) {
+      for (const to of await ticketStaff(tx, ticket)) {
         await app.mail.enqueue(tx, { template: 'ticket_staff_notice', to, number: ticket.number, subject: ticket.subject, what, link: staffLink(ticket) })
       }
     },
-    staffAddresses,
+    staffAddresses: ticketStaff,
     staffLink,
   }
 }

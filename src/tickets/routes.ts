@@ -255,10 +255,7 @@ const ticketRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: ref(TicketCategoryList, { description: 'Categories.' }), ...problems(400, 401, 403, 404) },
       },
     },
-    async (request) => {
-      await app.tickets.setup.calendar(callerOf(request), request.params.supplierId)
-      return app.tickets.setup.categories(request.params.supplierId, true)
-    },
+    async (request) => app.tickets.setup.categories(request.params.supplierId, callerOf(request)),
   )
 
   app.post(

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Static } from 'typebox'
 import type { Caller } from '../access/guard.ts'
-import { visibleSupplier } from '../access/scope.ts'
+import { listedSupplier } from '../access/scope.ts'
+import { visibleAccountSql } from '../access/visibility.ts'
 import type { AuditContext } from '../audit/audit.ts'
 import { decodeCursor, pageOf } from '../common/cursor.ts'
 import { ConflictError, NotFoundError, UnprocessableError } from '../common/errors.ts'
@@ -134,8 +135,7 @@ export function createTicketService(app: FastifyInstance) {
         }
         if (input.accountId) {
           const [account] = await tx.sql<{ id: string }>`
-            SELECT a.id FROM account a JOIN user_account ua ON ua."accountId" = a.id AND ua."userId" = ${caller.userId}::uuid
-            WHERE a.id = ${input.accountId}::uuid AND a."supplierId" = ${input.supplierId}::uuid`
+            SELECT a.id FROM account a WHERE a.id = ${input.accountId}::uuid AND a."supplierId" = ${input.supplierId}::uuid AND ${visibleAccountSql(caller, 'a')}`
           if (!account) throw new UnprocessableError('account_not_found', 'No such account of this supplier among yours.', { errors: [{ in: 'body', pointer: '#/accountId', detail: 'Link it first.' }] })
         }
         const calendar = await calendarOf(tx, input.supplierId)
@@ -218,9 +218,7 @@ export function createTicketService(app: FastifyInstance) {
      * deadline (few); then the rest from the resolution deadline on.
      */
     async queue(caller: Caller, query: TicketQueueQuery) {
-      const supplierId = caller.role === 'admin' ? (query.supplierId ?? null) : caller.supplierId
-      if (caller.role !== 'admin' && query.supplierId && query.supplierId !== caller.supplierId) throw new NotFoundError('supplier_not_found', 'No such supplier.')
-      if (query.supplierId) await visibleSupplier(app, caller, query.supplierId)
+      const supplierId = await listedSupplier(app, caller, query.supplierId)
       const now = clock.now()
       const limit = query.limit ?? DEFAULT_PAGE_SIZE
       const after = query.cursor ? (decodeCursor(query.cursor, ['number', 'string', 'string']) as [number, string, string]) : null

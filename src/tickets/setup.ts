@@ -17,7 +17,10 @@ export function createSupportSetup(app: FastifyInstance) {
     })
 
   return {
-    async categories(supplierId: string, all = false) {
+    /** Active categories for anyone; with `staff`, inactive ones too, for that supplier's staff. */
+    async categories(supplierId: string, staff?: Caller) {
+      if (staff) await visibleSupplier(app, staff, supplierId)
+      const all = staff !== undefined
       const rows = await app.db.query<TicketCategory>(
         `SELECT ${CATEGORY_COLUMNS} FROM ticket_category WHERE "supplierId" = $1::uuid AND ($2 OR active) ORDER BY position, name`,
         [supplierId, all],

@@ -47,7 +47,7 @@ export function checkUrlShape(raw: string, allowPrivate: boolean): UrlCheck {
 export async function allowedAddresses(hostname: string, resolve: Resolve, allowPrivate: boolean): Promise<ResolvedAddress[]> {
   const family = isIP(hostname)
   const addresses = family ? [{ address: hostname, family }] : await resolve(hostname)
-  if (addresses.length === 0) throw new AddressRefused(`${hostname} does not resolve`)
+  if (addresses.length === 0) throw new AddressRefused(`${hostname} does not resolve`, true)
   if (!allowPrivate) {
     for (const { address } of addresses) {
       const reason = forbiddenAddress(address)
@@ -59,4 +59,12 @@ export async function allowedAddresses(hostname: string, resolve: Resolve, allow
 
 export class AddressRefused extends Error {
   override name = 'AddressRefused'
+
+  /** `unresolvable`: the name stands for no address at all (rather than for one we refuse). */
+  constructor(
+    message: string,
+    readonly unresolvable = false,
+  ) {
+    super(message)
+  }
 }

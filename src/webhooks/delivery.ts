@@ -4,6 +4,7 @@ import type { SecretBox } from '../common/secret-box.ts'
 import { uuidv7 } from '../common/uuid.ts'
 import type { Tx } from '../db/transaction.ts'
 import type { JobSpec } from '../jobs/queue.ts'
+import { staffAddresses } from '../mail/recipients.ts'
 import { formatLocalTime } from '../mail/templates.ts'
 import { failingTooLong, nextRetryDelay, parseRetryAfter } from './delivery-rules.ts'
 import type { Sender, SendResult } from './sender.ts'
@@ -89,13 +90,7 @@ export function createDelivery(app: FastifyInstance, sender: Sender, box: Secret
       UPDATE webhook_endpoint SET enabled = false, "disabledAt" = ${at}, "disabledReason" = ${reason}, "updatedAt" = now()
       WHERE id = ${endpoint.id}::uuid AND enabled RETURNING id`
     if (!changed) return
-    const recipients = endpoint.contactEmail
-      ? [endpoint.contactEmail]
-      : (
-          await tx.sql<{ email: string }>`
-            SELECT email FROM "user" WHERE "supplierId" = ${endpoint.supplierId}::uuid AND role = 'operator'
-              AND email IS NOT NULL AND "emailConfirmedAt" IS NOT NULL AND "deletedAt" IS NULL ORDER BY email`
-        ).map((u) => u.email)
+    const recipients = endpoint.contactEmail ? [endpoint.contactEmail] : await staffAddresses(tx, { supplierId: endpoint.supplierId })
     for (const to of recipients) {
       await app.mail.enqueue(tx, {
         template: 'webhook_endpoint_disabled',

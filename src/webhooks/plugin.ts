@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { createSecretBox } from '../common/secret-box.ts'
 import { PROJECT_ROOT } from '../paths.ts'
-import { createDelivery, DELIVER_TASK } from './delivery.ts'
+import { createDelivery, deliverJob, DELIVER_TASK } from './delivery.ts'
 import { webhooksSection } from './event-schemas.ts'
 import { KICK_TASK } from './events.ts'
 import { createSender } from './sender.ts'
@@ -33,11 +33,13 @@ export default fp(
 
     // A waiting delivery job keeps its run time: if it waits for a retry, newer events wait behind it anyway.
     app.jobs.define(KICK_TASK, async (payload) => {
-      const ids = (Array.isArray(payload.endpointIds) ? payload.endpointIds : []).map(String)
+      // The endpoints' jobs as deliverJob makes them, queued in one statement.
+      const jobs = (Array.isArray(payload.endpointIds) ? payload.endpointIds : []).map((id) => deliverJob(String(id)))
       await app.db.sql`
-        SELECT graphile_worker.add_job(${DELIVER_TASK}::text, json_build_object('endpointId', id), queue_name := 'webhooks:' || id,
-          job_key := 'webhooks:deliver:' || id, job_key_mode := 'preserve_run_at', max_attempts := 25)
-        FROM unnest(${ids}::uuid[]) AS id`
+        SELECT graphile_worker.add_job(${DELIVER_TASK}::text, j.payload, queue_name := j.queue, job_key := j.key,
+          job_key_mode := 'preserve_run_at', max_attempts := j.attempts)
+        FROM unnest(${jobs.map((j) => JSON.stringify(j.payload))}::json[], ${jobs.map((j) => j.queue!)}::text[], ${jobs.map((j) => j.key!)}::text[],
+          ${jobs.map((j) => j.maxAttempts!)}::int[]) AS j(payload, queue, key, attempts)`
     })
     app.jobs.define(DELIVER_TASK, async (payload) => delivery.deliver(String(payload.endpointId)))
 

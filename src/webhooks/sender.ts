@@ -47,7 +47,7 @@ export function createSender(options: { resolve: Resolve; allowPrivate: boolean;
         else if (usable[0]) callback(null, usable[0].address, usable[0].family)
         else callback(Object.assign(new Error(`${hostname} has no IPv${family} address`), { code: 'ENOTFOUND' }), '', 0)
       },
-      (error: Error) => callback(Object.assign(error, { code: error instanceof AddressRefused ? 'EADDRREFUSED' : 'ENOTFOUND' }), '', 0),
+      (error: Error) => callback(Object.assign(error, { code: error instanceof AddressRefused && !error.unresolvable ? 'EADDRREFUSED' : 'ENOTFOUND' }), '', 0),
     )
   }
   const agents = {

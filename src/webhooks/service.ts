@@ -120,7 +120,7 @@ export function createWebhookService(app: FastifyInstance, box: SecretBox) {
     try {
       await allowedAddresses(shape.hostname, resolve, allowPrivate)
     } catch (error) {
-      if (error instanceof AddressRefused && !/does not resolve$/.test(error.message)) throw refuse('webhook_url_not_allowed', `Not an endpoint URL: ${error.message}.`)
+      if (error instanceof AddressRefused && !error.unresolvable) throw refuse('webhook_url_not_allowed', `Not an endpoint URL: ${error.message}.`)
       throw refuse('webhook_url_unresolvable', `${shape.hostname} does not resolve to any address.`)
     }
     return shape.url.toString()
