@@ -337,13 +337,13 @@ describe('retries, order and failure', () => {
 
   it('gives up a slow answer at the timeout and tries again later', async () => {
     const created = await endpoint()
-    receiver.answer = () => ({ status: 200, delayMs: 2000 })
+    receiver.answer = () => ({ status: 200, delayMs: 10_000 })
     await submitReading()
     await deliver()
     const [attempt] = (await call('GET', `/v1/admin/webhook-endpoints/${created.id}/attempts`, operator)).json().items
     expect(attempt).toMatchObject({ outcome: 'timeout', statusCode: null })
     expect(attempt.durationMs).toBeGreaterThanOrEqual(350)
-    expect(attempt.durationMs).toBeLessThan(1900)
+    expect(attempt.durationMs).toBeLessThan(9_000)
     const [delivery] = (await call('GET', `/v1/admin/webhook-endpoints/${created.id}/deliveries`, operator)).json().items
     expect(delivery).toMatchObject({ status: 'pending', attempts: 1, lastOutcome: 'timeout' })
   })
