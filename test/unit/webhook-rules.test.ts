@@ -95,7 +95,10 @@ describe('what an answer means', () => {
 
   it('keeps the first KiB of an answer without cutting a character in two', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'grapheme', maxLength: 2000 }).filter((t) => !t.includes('\u0000')), (text) => {
+      fc.property(fc
+          .string({ unit: 'grapheme', maxLength: 2000 })
+          // NUL is dropped on purpose, and a U+FFFD of the answer's own would hide a cut one.
+          .filter((t) => !t.includes('\u0000') && !t.includes('\uFFFD')), (text) => {
         const kept = firstBytes(Buffer.from(text))
         expect(Buffer.byteLength(kept)).toBeLessThanOrEqual(1024)
         expect(Buffer.byteLength(kept)).toBeGreaterThan(Math.min(Buffer.byteLength(text), 1024) - 4)
