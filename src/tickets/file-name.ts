@@ -15,7 +15,8 @@ export function safeFileName(given: string | undefined, ext: string): string {
     .replace(/\s+/g, ' ')
     .trim()
     .replace(/^\.+/, '')
-  const stem = cleaned.replace(/\.[^.]*$/, '').slice(0, 110).trim() || 'file'
+  // Dots and spaces the extension's removal uncovers at the front would make a hidden name again.
+  const stem = cleaned.replace(/\.[^.]*$/, '').slice(0, 110).trim().replace(/^[.\s]+/, '') || 'file'
   return `${stem}.${ext}`
 }
 

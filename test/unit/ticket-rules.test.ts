@@ -109,5 +109,7 @@ describe('file names', () => {
       }),
     )
     expect(safeFileName('отчёт.exe', 'pdf')).toBe('отчёт.pdf')
+    expect(safeFileName('. .a.b', 'pdf')).toBe('a.pdf')
+    expect(safeFileName('.. ..x.y', 'pdf')).toBe('x.pdf')
   })
 })
