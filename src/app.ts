@@ -32,6 +32,8 @@ import idempotency from './plugins/app/idempotency.ts'
 import prisma from './plugins/app/prisma.ts'
 import responseHeaders from './plugins/app/response-headers.ts'
 import problemHandler from './plugins/app/problem-handler.ts'
+import inputGuard from './plugins/app/input-guard.ts'
+import { clientErrorHandler } from './plugins/app/client-error.ts'
 import requestId, { genReqId } from './plugins/app/request-id.ts'
 import cors from './plugins/external/cors.ts'
 import helmet from './plugins/external/helmet.ts'
@@ -83,6 +85,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     requestTimeout: config.requestTimeoutMs,
     keepAliveTimeout: config.keepAliveTimeoutMs,
     schemaController,
+    clientErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   await app.register(configPlugin, { config })
@@ -92,6 +95,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(rateLimit)
   await app.register(underPressure)
   await app.register(problemHandler)
+  await app.register(inputGuard)
   for (const schema of sharedSchemas) app.addSchema(schema)
   // The platform every domain stands on.
   await app.register(prisma)

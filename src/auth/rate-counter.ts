@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { DomainError } from '../common/errors.ts'
+import { describeWindow } from '../common/wording.ts'
 
 export interface Window {
   count: number
@@ -42,7 +43,15 @@ export function createRateCounter(app: FastifyInstance) {
   }
 }
 
-export function tooManyRequests(window: Window, what: string): DomainError {
+/** "At most 10 failed logins for this login per 15 minutes": the rule, not the time left (Retry-After has that). */
+export function tooManyRequests(window: Window, limit: { max: number; windowMs: number }, what: string): DomainError {
   const seconds = Math.max(1, Math.ceil(window.resetsInMs / 1000))
-  return new DomainError(429, 'rate_limited', 'Too many requests', `Too many ${what}; try again in ${seconds} s.`, {}, { 'retry-after': String(seconds) })
+  return new DomainError(
+    429,
+    'rate_limited',
+    'Too many requests',
+    `At most ${limit.max} ${what} per ${describeWindow(limit.windowMs)}; Retry-After says when to try again.`,
+    {},
+    { 'retry-after': String(seconds) },
+  )
 }

@@ -75,7 +75,7 @@ function createAuthService(app: FastifyInstance, dummyHash: string) {
   /** Mails one address may be sent on request per window: nobody's mailbox is to be flooded through us. */
   async function countMailRequest(email: string): Promise<void> {
     const window = await counter.hit(`mail-requests:${email}`, cfg.loginAttempts.windowMs)
-    if (window.count > cfg.loginAttempts.max) throw tooManyRequests(window, 'mails requested for this address')
+    if (window.count > cfg.loginAttempts.max) throw tooManyRequests(window, cfg.loginAttempts, 'mails requested for one address')
   }
 
   async function enqueueConfirmation(tx: Tx, user: Pick<User, 'id' | 'surname' | 'givenNames'>, email: string): Promise<void> {
@@ -152,7 +152,8 @@ function createAuthService(app: FastifyInstance, dummyHash: string) {
               role: 'customer',
               email,
               phone: phoneFree ? phone : null,
-              surname: input.surname.trim(),
+              // As the register spells it (the match ignores case and ё/е): "иванов" typed is shown as "Иванов".
+              surname: account.holderSurname,
               givenNames: input.givenNames?.trim() || null,
               passwordHash,
               linkedAccounts: 1,
@@ -214,7 +215,7 @@ function createAuthService(app: FastifyInstance, dummyHash: string) {
           throw new ForbiddenError('captcha_invalid', 'The captcha was not solved; try again.')
         }
       } else if (failures.count >= cfg.loginAttempts.max) {
-        throw tooManyRequests(failures, 'failed logins for this login')
+        throw tooManyRequests(failures, cfg.loginAttempts, 'failed logins for one login')
       }
       const users = identifier ? await candidates(identifier) : []
       let user: User | undefined

@@ -53,3 +53,10 @@ export class ConflictError extends DomainError {
     super(409, code, 'Conflict', detail)
   }
 }
+
+/** Input refused before schema validation (characters no field may hold): answered like a schema error. */
+export class InvalidInputError extends DomainError {
+  constructor(readonly fieldErrors: { in: 'body' | 'query' | 'path' | 'header'; pointer: string; detail: string }[]) {
+    super(400, 'validation_failed', 'Validation failed', 'The request has invalid members; see `errors`.')
+  }
+}

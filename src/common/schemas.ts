@@ -21,6 +21,9 @@ export const ProblemFieldError = Type.Object(
   { $id: 'ProblemFieldError', additionalProperties: false },
 )
 
+/** A validation answer lists this many field errors and counts the rest: a hostile body cannot make it huge. */
+export const MAX_FIELD_ERRORS = 20
+
 export const Problem = Type.Object(
   {
     type: Type.String({ description: 'URI identifying the problem type: urn:abonent:problem:<code>.' }),
@@ -30,7 +33,10 @@ export const Problem = Type.Object(
     code: Type.String({ pattern: '^[a-z][a-z0-9_]*$', description: 'Stable machine-readable code; clients branch on this.' }),
     instance: Type.Optional(Type.String({ description: 'The request path.' })),
     requestId: Type.String({ description: 'Same as the X-Request-Id header; quote it to support.' }),
-    errors: Type.Optional(Type.Array(ref(ProblemFieldError), { description: 'Per-field validation errors.' })),
+    errors: Type.Optional(Type.Array(ref(ProblemFieldError), { description: `Per-field validation errors, at most ${MAX_FIELD_ERRORS}.` })),
+    errorCount: Type.Optional(
+      Type.Integer({ minimum: 0, description: `How many field errors the request had; \`errors\` lists the first ${MAX_FIELD_ERRORS}.` }),
+    ),
   },
   {
     $id: 'Problem',

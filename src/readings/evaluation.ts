@@ -1,5 +1,6 @@
 import { localDate, verificationExpired, zonesOf } from '../accounts/meters.ts'
 import { NotFoundError, UnprocessableError } from '../common/errors.ts'
+import { ordinal } from '../common/wording.ts'
 import type { Meter } from '../generated/prisma/client.ts'
 import { consumptionBetween, decideWindow, fitsCounter, isSuspicious, toThousandths, type ZoneName } from './rules.ts'
 import { COLUMNS, type Flag, type Values } from './views.ts'
@@ -89,7 +90,7 @@ export function evaluate(target: Target, input: { staff: boolean; values: Values
   if (!decision.accepted) {
     throw new UnprocessableError(
       'reading_window_closed',
-      `Readings are taken from the ${supplier.startDay}th to the ${supplier.endDay}th; the next window is ${decision.nextWindow.from} to ${decision.nextWindow.to}.`,
+      `Readings are taken from the ${ordinal(supplier.startDay)} to the ${ordinal(supplier.endDay)}; the next window is ${decision.nextWindow.from} to ${decision.nextWindow.to}.`,
       { nextWindow: decision.nextWindow },
     )
   }

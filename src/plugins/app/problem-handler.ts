@@ -1,8 +1,9 @@
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { DomainError } from '../../common/errors.ts'
+import Router from 'find-my-way'
+import { DomainError, InvalidInputError } from '../../common/errors.ts'
 import { sendProblem, type ProblemInit } from '../../common/problem.ts'
-import type { Problem } from '../../common/schemas.ts'
+import { MAX_FIELD_ERRORS, type Problem } from '../../common/schemas.ts'
 
 type FieldErrors = NonNullable<Problem['errors']>
 
@@ -104,7 +105,19 @@ function prismaProblem(error: PrismaKnownError): ProblemInit | undefined {
   }
 }
 
+export function validationProblem(errors: FieldErrors): ProblemInit {
+  return {
+    status: 400,
+    code: 'validation_failed',
+    title: 'Validation failed',
+    detail: 'The request has invalid members; see `errors`.',
+    errors: errors.slice(0, MAX_FIELD_ERRORS),
+    ...(errors.length > MAX_FIELD_ERRORS ? { extensions: { errorCount: errors.length } } : {}),
+  }
+}
+
 export function toProblem(error: FastifyError | Error, request: FastifyRequest): ProblemInit {
+  if (error instanceof InvalidInputError) return validationProblem(error.fieldErrors)
   if (error instanceof DomainError) {
     return { status: error.status, code: error.code, title: error.title, detail: error.message, extensions: error.extensions }
   }
@@ -113,15 +126,7 @@ export function toProblem(error: FastifyError | Error, request: FastifyRequest):
     if (problem) return problem
   }
   const fastifyError = error as FastifyError
-  if (fastifyError.validation) {
-    return {
-      status: 400,
-      code: 'validation_failed',
-      title: 'Validation failed',
-      detail: 'The request has invalid members; see `errors`.',
-      errors: fieldErrors(fastifyError),
-    }
-  }
+  if (fastifyError.validation) return validationProblem(fieldErrors(fastifyError))
   const status = fastifyError.statusCode
   if (status !== undefined && status >= 400 && status < 600 && status !== 500) {
     const known = FASTIFY_CODES[fastifyError.code] ?? BY_STATUS[status] ?? { code: status < 500 ? 'bad_request' : 'service_unavailable', title: 'Error' }
@@ -146,15 +151,45 @@ export default fp(
       return sendProblem(request, reply, problem)
     })
 
+    // The methods each path answers, kept beside Fastify's own router, so that a known path
+    // asked with another method is told 405 and what it allows, not 404.
+    const known = Router()
+    const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const
+    app.addHook('onRoute', (route) => {
+      for (const method of [route.method].flat()) {
+        if ((METHODS as readonly string[]).includes(method) && !known.hasRoute(method as Router.HTTPMethod, route.url)) {
+          known.on(method as Router.HTTPMethod, route.url, () => undefined)
+        }
+      }
+    })
+
     // Rate limited like any route, so that scanning for URLs costs the scanner its quota.
-    app.setNotFoundHandler({ preHandler: app.rateLimit() }, (request, reply) =>
-      sendProblem(request, reply, {
+    app.setNotFoundHandler({ preHandler: app.rateLimit() }, (request, reply) => {
+      const path = request.url.split('?')[0]!
+      const allowed = METHODS.filter((method) => known.find(method, path) !== null)
+      if (allowed.length > 0) {
+        reply.header('allow', allowed.join(', '))
+        return sendProblem(request, reply, {
+          status: 405,
+          code: 'method_not_allowed',
+          title: 'Method not allowed',
+          detail: `${path} does not answer ${request.method}; it answers ${allowed.join(', ')}.`,
+        })
+      }
+      return sendProblem(request, reply, {
         status: 404,
         code: 'route_not_found',
         title: 'Not found',
-        detail: `No route ${request.method} ${request.url.split('?')[0]}. See /docs for the API.`,
-      }),
-    )
+        detail: `No route ${request.method} ${path}. See /docs for the API.`,
+      })
+    })
+
+    // Every answer carries tokens or personal data unless its route says otherwise: nothing is
+    // kept by browsers or shared caches by default.
+    app.addHook('onSend', async (_request, reply, payload) => {
+      if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store')
+      return payload
+    })
   },
   { name: 'problem-handler', dependencies: ['rate-limit'] },
 )

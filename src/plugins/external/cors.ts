@@ -9,7 +9,7 @@ export default fp(
       origin: app.config.corsOrigins.length > 0 ? app.config.corsOrigins : false,
       methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
       allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id', 'X-Api-Key'],
-      exposedHeaders: ['X-Request-Id', 'Retry-After', 'Location'],
+      exposedHeaders: ['X-Request-Id', 'Retry-After', 'Location', 'Idempotency-Replayed', 'Allow'],
       maxAge: 600,
     })
   },

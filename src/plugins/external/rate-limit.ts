@@ -1,6 +1,7 @@
 import rateLimit from '@fastify/rate-limit'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
+import { describeWindow } from '../../common/wording.ts'
 
 /**
  * A per-IP ceiling on every route (routes may set a stricter `config.rateLimit`; probes opt out).
@@ -12,8 +13,13 @@ export default fp(
       global: true,
       max: app.config.rateLimit.max,
       timeWindow: app.config.rateLimit.windowMs,
-      errorResponseBuilder: (_request, context) => {
-        const error = new Error(`Rate limit exceeded: at most ${context.max} requests per ${context.after}. Retry later.`) as Error & {
+      // The plugin's `after` is the time left; the caller needs the window (Retry-After has the rest).
+      errorResponseBuilder: (request, context) => {
+        const own = (request.routeOptions.config as { rateLimit?: { timeWindow?: unknown } }).rateLimit?.timeWindow
+        const windowMs = typeof own === 'number' ? own : app.config.rateLimit.windowMs
+        const error = new Error(
+          `Rate limit exceeded: at most ${context.max} requests per ${describeWindow(windowMs)} from one address. Retry-After says when to try again.`,
+        ) as Error & {
           statusCode: number
         }
         error.statusCode = context.statusCode

@@ -1,0 +1,25 @@
+/** Small pieces of English the problem details are built from. */
+
+/** 1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st, 22nd, 23rd... */
+export function ordinal(n: number): string {
+  const tens = n % 100
+  if (tens >= 11 && tens <= 13) return `${n}th`
+  return `${n}${({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[n % 10] ?? 'th'}`
+}
+
+/** A rate window as people say it: "1 minute", "15 minutes", "1 hour", "90 seconds". */
+export function describeWindow(ms: number): string {
+  const units: [number, string][] = [
+    [86_400_000, 'day'],
+    [3_600_000, 'hour'],
+    [60_000, 'minute'],
+    [1000, 'second'],
+  ]
+  for (const [size, unit] of units) {
+    if (ms >= size && ms % size === 0) {
+      const count = ms / size
+      return `${count} ${unit}${count === 1 ? '' : 's'}`
+    }
+  }
+  return `${Math.round(ms / 1000)} seconds`
+}

@@ -1,0 +1,43 @@
+import { randomUUID } from 'node:crypto'
+import { STATUS_CODES } from 'node:http'
+import type { Socket } from 'node:net'
+import type { FastifyInstance } from 'fastify'
+import { PROBLEM_CONTENT_TYPE } from '../../common/problem.ts'
+
+const ANSWERS: Record<string, { status: number; code: string; detail: string }> = {
+  HPE_HEADER_OVERFLOW: {
+    status: 431,
+    code: 'headers_too_large',
+    detail: 'The request line and headers together are too large (16 KiB at most); send a shorter URL or fewer cookies.',
+  },
+  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, code: 'request_timeout', detail: 'The request did not arrive in time.' },
+}
+
+/**
+ * Node's HTTP parser refuses some requests before Fastify sees them (headers too large, a
+ * malformed request line, a request that never finished). They get a problem like every other
+ * error, with a request id, instead of Fastify's plain JSON. There is no request to read a
+ * caller's X-Request-Id from, so a new one is made.
+ */
+export function clientErrorHandler(this: FastifyInstance, error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return
+  const answer = ANSWERS[error.code ?? ''] ?? { status: 400, code: 'malformed_request', detail: 'The request is not valid HTTP.' }
+  const requestId = randomUUID()
+  const title = STATUS_CODES[answer.status] ?? 'Bad request'
+  const body = JSON.stringify({
+    type: `urn:abonent:problem:${answer.code}`,
+    title,
+    status: answer.status,
+    detail: answer.detail,
+    code: answer.code,
+    requestId,
+  })
+  this.log.info({ code: answer.code, requestId, err: error }, 'client error before routing')
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${answer.status} ${title}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `X-Request-Id: ${requestId}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
+    )
+  }
+  socket.destroy(error)
+}
