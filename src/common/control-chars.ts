@@ -3,6 +3,7 @@
  * except tab, line feed and carriage return; DEL and the C1 controls; lone UTF-16 surrogates
  * (JSON's "\ud800" parses into one, and UTF-8 cannot encode it).
  */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]|[\uD800-\uDFFF]/u
 
 export function hasForbiddenCharacters(text: string): boolean {
@@ -12,7 +13,7 @@ export function hasForbiddenCharacters(text: string): boolean {
 // Parsed JSON only: a stream or a buffer handed over by a route's own parser is not walked.
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (value === null || typeof value !== 'object') return false
-  const proto = Object.getPrototypeOf(value)
+  const proto = Object.getPrototypeOf(value) as object | null
   // The query parser's objects have a prototype of their own whose prototype is null.
   return proto === Object.prototype || proto === null || Object.getPrototypeOf(proto) === null
 }

@@ -89,7 +89,7 @@ describe('a NUL (or another control character) in any string of any request', ()
       if (token === undefined) continue // an API-key route: authentication comes first
       const headers = token ? bearer(token) : {}
       const json = operation.requestBody?.content['application/json']?.schema
-      const cases: { where: string; pointer: string; send: () => ReturnType<typeof ctx.app.inject> }[] = []
+      const cases: { where: string; pointer: string; send: () => Promise<{ statusCode: number; json: () => { code?: string; errors?: unknown } }> }[] = []
       for (const [pointer, body] of json ? stringLeaves(json) : []) {
         cases.push({ where: 'body', pointer, send: () => ctx.app.inject({ method: method as 'POST', url, headers, payload: body as object }) })
       }
@@ -184,7 +184,7 @@ describe('HTTP details for frontends', () => {
     const answer = await new Promise<{ status: number; headers: Record<string, unknown>; body: string }>((resolveAnswer, reject) => {
       const request = httpRequest({ host: '127.0.0.1', port, path: '/v1/suppliers', headers: { 'x-big': 'x'.repeat(40_000) } }, (response) => {
         let body = ''
-        response.on('data', (chunk: Buffer) => (body += chunk))
+        response.on('data', (chunk: Buffer) => (body += chunk.toString()))
         response.on('end', () => resolveAnswer({ status: response.statusCode!, headers: response.headers, body }))
       })
       request.on('error', reject)
