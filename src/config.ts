@@ -34,6 +34,7 @@ export const EnvSchema = Type.Object({
   JWT_SECRET: Type.Optional(Type.String({ minLength: 32 })),
   ACCESS_TOKEN_TTL_S: Type.Integer({ minimum: 60, maximum: 3600, default: 900 }),
   REFRESH_TOKEN_TTL_DAYS: Type.Integer({ minimum: 1, maximum: 365, default: 30 }),
+  REFRESH_REUSE_GRACE_S: Type.Integer({ minimum: 0, maximum: 300, default: 30 }),
   PASSWORD_PEPPER: Type.Optional(Type.String({ minLength: 32 })),
   BCRYPT_COST: Type.Integer({ minimum: 4, maximum: 15, default: 12 }),
   PASSWORD_MIN_SCORE: Type.Integer({ minimum: 0, maximum: 4, default: 3 }),
@@ -121,6 +122,8 @@ export interface Config {
     jwtSecret: string
     accessTokenTtlS: number
     refreshTokenTtlDays: number
+    /** A refresh token presented again this soon after its rotation gets the same successor (two tabs racing). */
+    refreshReuseGraceS: number
     passwordPepper: string
     bcryptCost: number
     passwordMinScore: number
@@ -282,6 +285,7 @@ export function loadConfig(raw: Record<string, string | undefined>): Config {
       jwtSecret: env.JWT_SECRET ?? 'development-only-jwt-secret-do-not-use-in-production',
       accessTokenTtlS: env.ACCESS_TOKEN_TTL_S,
       refreshTokenTtlDays: env.REFRESH_TOKEN_TTL_DAYS,
+      refreshReuseGraceS: env.REFRESH_REUSE_GRACE_S,
       passwordPepper: env.PASSWORD_PEPPER ?? 'development-only-pepper-do-not-use-in-production',
       bcryptCost: env.BCRYPT_COST,
       passwordMinScore: env.PASSWORD_MIN_SCORE,

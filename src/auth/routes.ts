@@ -188,7 +188,9 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'changePassword',
         tags,
         summary: 'Change the password',
-        description: 'Ends every other session unless `endOtherSessions` is false. Required first after a temporary password.',
+        description:
+          'Ends every other session unless `endOtherSessions` is false. Required first after a temporary password. Wrong current ' +
+          'passwords are counted like failed logins: at LOGIN_ATTEMPTS_PER_LOGIN within the window this session ends (401 `session_ended`).',
         body: ref(PasswordChangeRequest),
         response: { 204: NoContent('Changed.'), ...problems(400, 401, 422) },
       },

@@ -279,10 +279,7 @@ function createAuthService(app: FastifyInstance, dummyHash: string) {
       input: { currentPassword: string; newPassword: string; endOtherSessions?: boolean },
       client: ClientInfo,
     ): Promise<void> {
-      const user = await app.prisma.user.findUniqueOrThrow({ where: { id: userId } })
-      if (!(await verifyPassword(input.currentPassword, user.passwordHash, cfg.passwordPepper))) {
-        throw new UnprocessableError('current_password_incorrect', 'The current password is incorrect.')
-      }
+      const user = await confirmOwnPassword(userId, sessionId, input.currentPassword, 'The current password is incorrect.')
       if (input.newPassword === input.currentPassword) {
         throw new UnprocessableError('password_unchanged', 'The new password must differ from the current one.')
       }
@@ -294,15 +291,33 @@ function createAuthService(app: FastifyInstance, dummyHash: string) {
       })
     },
 
-    async verifyOwnPassword(userId: string, password: string): Promise<void> {
-      const user = await app.prisma.user.findUniqueOrThrow({ where: { id: userId } })
-      if (!(await verifyPassword(password, user.passwordHash, cfg.passwordPepper))) {
-        throw new UnprocessableError('current_password_incorrect', 'The password is incorrect.')
-      }
+    async verifyOwnPassword(userId: string, sessionId: string, password: string): Promise<void> {
+      await confirmOwnPassword(userId, sessionId, password, 'The password is incorrect.')
     },
 
     hashPassword: (password: string) => hashPassword(password, cfg.passwordPepper, cfg.bcryptCost),
     assertStrongPassword,
+  }
+
+  /**
+   * The signed-in person's own password, asked again before a change that matters. Wrong answers
+   * are counted per person like failed logins: whoever holds a stolen access token gets
+   * LOGIN_ATTEMPTS_PER_LOGIN guesses, then the session ends (refresh token included).
+   */
+  async function confirmOwnPassword(userId: string, sessionId: string, password: string, wrong: string): Promise<User> {
+    const key = `password-confirm-failures:${userId}`
+    const user = await app.prisma.user.findUniqueOrThrow({ where: { id: userId } })
+    if (await verifyPassword(password, user.passwordHash, cfg.passwordPepper)) {
+      await counter.clear(key)
+      return user
+    }
+    const failures = await counter.hit(key, cfg.loginAttempts.windowMs)
+    if (failures.count >= cfg.loginAttempts.max) {
+      await sessions.revoke(sessionId, 'password_guessing')
+      app.log.warn({ userId, sessionId }, 'too many wrong current passwords: session ended')
+      throw new UnauthorizedError('session_ended', 'Too many wrong passwords: this session has ended. Log in again.')
+    }
+    throw new UnprocessableError('current_password_incorrect', wrong, { attemptsLeft: cfg.loginAttempts.max - failures.count })
   }
 
   async function setPassword(tx: Tx, user: User, password: string, client: ClientInfo, timeZone: string): Promise<void> {

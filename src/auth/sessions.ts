@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import { UnauthorizedError } from '../common/errors.ts'
 import type { Role } from '../generated/prisma/client.ts'
 import type { AccessClaims } from '../access/guard.ts'
+import { createHmac } from 'node:crypto'
 import { digestToken, newSecretToken } from './tokens.ts'
 
 export interface TokenPair {
@@ -27,15 +28,21 @@ interface SessionUser {
  * session (every token born from that login) is revoked.
  */
 export function createSessions(app: FastifyInstance) {
-  const { accessTokenTtlS, refreshTokenTtlDays } = app.config.auth
+  const { accessTokenTtlS, refreshTokenTtlDays, refreshReuseGraceS: reuseGraceS } = app.config.auth
 
   function accessToken(user: SessionUser, sessionId: string): string {
     const claims: AccessClaims = { sub: user.id, sid: sessionId, role: user.role, sup: user.supplierId }
     return app.jwt.sign(claims)
   }
 
-  async function newRefreshToken(tx: Tx, sessionId: string): Promise<string> {
-    const token = newSecretToken()
+  /**
+   * The token that replaces a presented one is derived from it (keyed by the server's secret),
+   * so that a second refresh with the same token a moment later — two tabs of one browser —
+   * can be answered with the very pair the first got, without storing any token in the clear.
+   */
+  const successorOf = (presented: string) => createHmac('sha256', app.config.auth.jwtSecret).update(`refresh-successor:${presented}`).digest('base64url')
+
+  async function newRefreshToken(tx: Tx, sessionId: string, token: string = newSecretToken()): Promise<string> {
     await tx.refreshToken.create({ data: { sessionId, tokenHash: digestToken(token) } })
     return token
   }
@@ -78,14 +85,33 @@ export function createSessions(app: FastifyInstance) {
         const claimed = await tx.refreshToken.updateMany({ where: { id: found.id, usedAt: null }, data: { usedAt: app.config.clock.now() } })
         if (claimed.count !== 1) return null
         await tx.session.update({ where: { id: session.id }, data: { lastUsedAt: app.config.clock.now(), ip: client.ip } })
-        return newRefreshToken(tx, session.id)
+        return newRefreshToken(tx, session.id, successorOf(presented))
       })
+      if (rotated === null && (await this.withinReuseGrace(found.id, presented))) {
+        return pair(session.user, session.id, successorOf(presented), session.expiresAt)
+      }
       if (rotated === null) {
         await this.revoke(session.id, 'refresh_token_reused')
         app.log.warn({ sessionId: session.id, userId: session.userId }, 'refresh token reused: session revoked')
         throw new UnauthorizedError('refresh_token_reused', 'This refresh token was already used; the session is ended for safety. Log in again.')
       }
       return pair(session.user, session.id, rotated, session.expiresAt)
+    },
+
+    /**
+     * A token used again within REFRESH_REUSE_GRACE_S of its rotation, while the token that
+     * replaced it is still unused, is the same client racing itself: it gets the same successor.
+     * Later, or once the successor has been used, it is a copy, and the session ends.
+     */
+    async withinReuseGrace(tokenId: string, presented: string): Promise<boolean> {
+      const [row] = await app.db.sql<{ ok: boolean }>`
+        SELECT (used."usedAt" > ${app.config.clock.now()}::timestamptz - ${reuseGraceS} * interval '1 second'
+                AND next."usedAt" IS NULL AND s."revokedAt" IS NULL) AS ok
+        FROM refresh_token used
+        JOIN session s ON s.id = used."sessionId"
+        JOIN refresh_token next ON next."tokenHash" = ${digestToken(successorOf(presented))} AND next."sessionId" = used."sessionId"
+        WHERE used.id = ${tokenId}::uuid`
+      return row?.ok === true
     },
 
     async revoke(sessionId: string, reason: string, tx: Tx = app.db): Promise<void> {

@@ -91,13 +91,14 @@ const meRoutes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'deleteMe',
         tags,
         summary: 'Erase the caller’s personal data and end every session',
-        description: 'Needs the password. Accounts are unlinked; payments stay with the accounts, as accounting law requires.',
+        description: 'Needs the password (wrong ones are counted as for a password change; at the limit the session ends). Accounts are unlinked; payments stay with the accounts, as accounting law requires.',
         body: ref(DeleteMeRequest),
         response: { 204: NoContent('Erased.'), ...problems(400, 401, 403, 422) },
       },
     },
     async (request, reply) => {
-      await app.me.erase(callerOf(request).userId, request.body.password)
+      const caller = callerOf(request)
+      await app.me.erase(caller.userId, caller.sessionId, request.body.password)
       return reply.code(204).send(null)
     },
   )

@@ -169,8 +169,8 @@ function createMeService(app: FastifyInstance) {
      * unlinked, consents are marked withdrawn. The row stays, anonymous, for what accounting
      * must keep (payments refer to accounts, not to the person).
      */
-    async erase(userId: string, password: string): Promise<void> {
-      await app.auth.verifyOwnPassword(userId, password)
+    async erase(userId: string, sessionId: string, password: string): Promise<void> {
+      await app.auth.verifyOwnPassword(userId, sessionId, password)
       const now = app.config.clock.now()
       await app.transaction(async (tx) => {
         await tx.user.update({

@@ -1,3 +1,4 @@
+import { digestToken } from '../../src/auth/tokens.ts'
 import { createServer, type Server } from 'node:http'
 import { seedDemoData } from '../../src/db/seed.ts'
 import { buildTestApp, type TestContext } from '../helper.ts'
@@ -140,12 +141,24 @@ describe('refresh tokens', () => {
     expect((await me(other.accessToken)).statusCode).toBe(200)
   })
 
-  it('two refreshes racing with one token: one wins, the other is treated as reuse', async () => {
+  it('two refreshes racing with one token (two tabs): both get the same new pair, and the session lives', async () => {
     const tokens = await login(ctx, EMAIL, STRONG_PASSWORD)
     const results = await Promise.all(
       [1, 2].map(() => ctx.app.inject({ method: 'POST', url: '/v1/auth/refresh', payload: { refreshToken: tokens.refreshToken } })),
     )
-    expect(results.map((r) => r.statusCode).sort()).toEqual([200, 401])
+    expect(results.map((r) => r.statusCode)).toEqual([200, 200])
+    expect(results[0]!.json().refreshToken).toBe(results[1]!.json().refreshToken)
+    expect((await me(results[1]!.json().accessToken)).statusCode).toBe(200)
+  })
+
+  it('the grace is short: the same token again after REFRESH_REUSE_GRACE_S is a copy, and the session ends', async () => {
+    const tokens = await login(ctx, EMAIL, STRONG_PASSWORD)
+    const refresh = (refreshToken: string) => ctx.app.inject({ method: 'POST', url: '/v1/auth/refresh', payload: { refreshToken } })
+    const next = (await refresh(tokens.refreshToken)).json()
+    await ctx.client.prisma.refreshToken.updateMany({ where: { tokenHash: digestToken(tokens.refreshToken) }, data: { usedAt: new Date(Date.now() - 31_000) } })
+    const replay = await refresh(tokens.refreshToken)
+    expect(replay.json().code).toBe('refresh_token_reused')
+    expect((await refresh(next.refreshToken)).statusCode).toBe(401)
   })
 
   it('an unknown one is 401 invalid_refresh_token', async () => {

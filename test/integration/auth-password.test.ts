@@ -124,4 +124,37 @@ describe('POST /v1/auth/password/change', () => {
     })
     expect((await me(other.accessToken)).statusCode).toBe(200)
   })
+
+})
+
+describe('wrong current passwords', () => {
+  const PASSWORD = 'yet another good passphrase 1'
+  let guarded: TestContext
+  beforeAll(async () => {
+    guarded = await buildTestApp({ SMTP_URL: smtp.url, LOGIN_ATTEMPTS_PER_LOGIN: '10' })
+    await seedDemoData(guarded.client.prisma)
+    await signUp(guarded, smtp, EMAIL, DEMO.petrovWater)
+    const first = await login(guarded, EMAIL, STRONG_PASSWORD)
+    await guarded.app.inject({ method: 'POST', url: '/v1/auth/password/change', headers: bearer(first.accessToken), payload: { currentPassword: STRONG_PASSWORD, newPassword: PASSWORD } })
+  })
+  afterAll(() => guarded.close())
+
+  it('are counted like failed logins: a stolen access token gets 10 guesses, then its session ends', async () => {
+    const me = (token: string) => guarded.app.inject({ method: 'GET', url: '/v1/me', headers: bearer(token) })
+    const victim = await login(guarded, EMAIL, PASSWORD)
+    const other = await login(guarded, EMAIL, PASSWORD)
+    const change = (currentPassword: string) =>
+      guarded.app.inject({ method: 'POST', url: '/v1/auth/password/change', headers: bearer(victim.accessToken), payload: { currentPassword, newPassword: NEW_PASSWORD } })
+    const answers = []
+    for (let i = 0; i < 10; i++) answers.push(await change(`guess number ${i}`))
+    expect(answers.slice(0, 9).map((a) => a.json().code)).toEqual(Array(9).fill('current_password_incorrect'))
+    expect(answers[8]!.json().attemptsLeft).toBe(1)
+    expect(answers[9]!.statusCode).toBe(401)
+    expect(answers[9]!.json().code).toBe('session_ended')
+    // The right password no longer helps the holder of that token, nor its refresh token.
+    expect((await change(PASSWORD)).statusCode).toBe(401)
+    expect((await guarded.app.inject({ method: 'POST', url: '/v1/auth/refresh', payload: { refreshToken: victim.refreshToken } })).statusCode).toBe(401)
+    // The owner's other sessions are untouched.
+    expect((await me(other.accessToken)).statusCode).toBe(200)
+  })
 })
