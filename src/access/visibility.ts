@@ -3,8 +3,8 @@ import { Prisma } from '../generated/prisma/client.ts'
 
 /**
  * Which accounts a caller may see, the one rule: admins every account; operators their
- * supplier's; everyone else (customers, organization users) the accounts linked to them in
- * user_account, whatever supplier they belong to. Given twice, as a Prisma filter and as SQL,
+ * supplier's; customers the accounts linked to them in user_account, whatever supplier they
+ * belong to; organization users the same, but only within the supplier that issued their login. Given twice, as a Prisma filter and as SQL,
  * because hot paths run raw SQL; test/integration/visibility.test.ts holds the two to each other.
  */
 
@@ -16,6 +16,8 @@ export function visibleAccounts(caller: Caller): Prisma.AccountWhereInput {
     case 'operator':
       // An operator without a supplier is a broken row; it must see nothing rather than everything.
       return caller.supplierId === null ? { id: { in: [] } } : { supplierId: caller.supplierId }
+    case 'organization':
+      return caller.supplierId === null ? { id: { in: [] } } : { supplierId: caller.supplierId, users: { some: { userId: caller.userId } } }
     default:
       return { users: { some: { userId: caller.userId } } }
   }
@@ -37,6 +39,10 @@ export function visibleAccountSql(caller: Caller, accountAlias: string): Prisma.
       return Prisma.sql`TRUE`
     case 'operator':
       return caller.supplierId === null ? Prisma.sql`FALSE` : Prisma.sql`${account}."supplierId" = ${caller.supplierId}::uuid`
+    case 'organization':
+      if (caller.supplierId === null) return Prisma.sql`FALSE`
+      return Prisma.sql`${account}."supplierId" = ${caller.supplierId}::uuid AND EXISTS (SELECT 1 FROM user_account visible_ua
+                                WHERE visible_ua."accountId" = ${account}.id AND visible_ua."userId" = ${caller.userId}::uuid)`
     default:
       return Prisma.sql`EXISTS (SELECT 1 FROM user_account visible_ua
                                 WHERE visible_ua."accountId" = ${account}.id AND visible_ua."userId" = ${caller.userId}::uuid)`

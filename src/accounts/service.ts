@@ -92,6 +92,9 @@ function createAccountsService(app: FastifyInstance) {
 
     async link(caller: Caller, input: LinkAccountRequest): Promise<AccountDetails> {
       const account = await findAccountInRegister(app, input)
+      // An organization's login is issued by one supplier and acts only within it: another
+      // supplier's account is answered like one that does not match.
+      if (caller.role === 'organization' && account.supplierId !== caller.supplierId) throw accountNotMatched()
       const alreadyLinked = new ConflictError('account_already_linked', 'This account is already linked to you.')
       await app.transaction(async (tx) => {
         // Locks first, each a statement of its own, and the decisions in the statements after:

@@ -77,6 +77,12 @@ describe('operators', () => {
 
     const list = await ctx.app.inject({ method: 'GET', url: `/v1/admin/suppliers/${heat}/organizations`, headers: bearer(operator) })
     expect(list.json().items.map((u: { orgCode: string }) => u.orgCode)).toEqual([code])
+
+    // It acts only within the supplier that issued it: another supplier's account does not match.
+    const link = (account: { code: string; number: string; surname: string }) =>
+      ctx.app.inject({ method: 'POST', url: '/v1/accounts', headers: bearer(org), payload: { supplierId: account.code === 'sibteplo' ? heat : water, accountNumber: account.number, surname: account.surname } })
+    expect((await link(DEMO.semenovaWater)).json()).toMatchObject({ status: 422, code: 'account_not_matched' })
+    expect((await link(DEMO.ivanovHeat)).statusCode).toBe(201)
   })
 
   it("see another supplier's data as not found (404), on every route", async () => {
