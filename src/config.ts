@@ -45,7 +45,8 @@ export const EnvSchema = Type.Object({
   AUTH_RATE_LIMIT_WINDOW_MS: Type.Integer({ minimum: 1000, default: 60_000 }),
   LOGIN_ATTEMPTS_PER_LOGIN: Type.Integer({ minimum: 1, default: 10 }),
   LOGIN_ATTEMPTS_WINDOW_MS: Type.Integer({ minimum: 1000, default: 900_000 }),
-  CAPTCHA_PROVIDER: Type.Enum(['none', 'yandex'], { default: 'none' }),
+  CAPTCHA_PROVIDER: Type.Enum(['altcha', 'yandex', 'none'], { default: 'altcha' }),
+  CAPTCHA_WORK: Type.Integer({ minimum: 10, maximum: 10_000_000, default: 50_000 }),
   CAPTCHA_SECRET: Type.Optional(Type.String({ minLength: 1 })),
   CAPTCHA_VERIFY_URL: Type.String({ pattern: '^https?://', default: 'https://smartcaptcha.yandexcloud.net/validate' }),
   CAPTCHA_AFTER_FAILURES: Type.Integer({ minimum: 1, default: 5 }),
@@ -132,7 +133,16 @@ export interface Config {
     consentTextVersion: string
     rateLimit: { max: number; windowMs: number }
     loginAttempts: { max: number; windowMs: number }
-    captcha: { provider: 'none' | 'yandex'; secret: string | undefined; verifyUrl: string; afterFailures: number }
+    captcha: {
+      provider: 'altcha' | 'yandex' | 'none'
+      secret: string | undefined
+      /** ALTCHA's signing key when CAPTCHA_SECRET is not set: derived from the JWT secret. */
+      fallbackSecret: string
+      verifyUrl: string
+      afterFailures: number
+      /** ALTCHA: the most hash computations a challenge costs the client. */
+      work: number
+    }
   }
   mail: { smtpUrl: string | undefined; from: string; maxAttempts: number }
   /** Accounts one person may link. */
@@ -248,7 +258,7 @@ export function loadConfig(raw: Record<string, string | undefined>): Config {
     const missing = (['DATABASE_URL', 'JWT_SECRET', 'PASSWORD_PEPPER', 'DATA_ENCRYPTION_KEY'] as const).filter((name) => env[name] === undefined)
     if (missing.length > 0) throw new ConfigError(missing.map((name) => `${name}: is required when NODE_ENV is production`))
   }
-  if (env.CAPTCHA_PROVIDER !== 'none' && env.CAPTCHA_SECRET === undefined) {
+  if (env.CAPTCHA_PROVIDER === 'yandex' && env.CAPTCHA_SECRET === undefined) {
     throw new ConfigError([`CAPTCHA_SECRET: is required when CAPTCHA_PROVIDER is ${env.CAPTCHA_PROVIDER}`])
   }
   if (env.NODE_ENV === 'production' && env.WEBHOOK_ALLOW_PRIVATE) {
@@ -297,8 +307,10 @@ export function loadConfig(raw: Record<string, string | undefined>): Config {
       captcha: {
         provider: env.CAPTCHA_PROVIDER,
         secret: env.CAPTCHA_SECRET,
+        fallbackSecret: env.JWT_SECRET ?? 'development-only-jwt-secret-do-not-use-in-production',
         verifyUrl: env.CAPTCHA_VERIFY_URL,
         afterFailures: env.CAPTCHA_AFTER_FAILURES,
+        work: env.CAPTCHA_WORK,
       },
     },
     mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, maxAttempts: env.MAIL_MAX_ATTEMPTS },

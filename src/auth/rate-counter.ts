@@ -37,6 +37,19 @@ export function createRateCounter(app: FastifyInstance) {
       return toWindow(row, windowMs)
     },
 
+    /** Records `key` until `until`; false when it was already recorded (a used captcha, say). */
+    async claimOnce(key: string, until: Date): Promise<boolean> {
+      const rows = await app.prisma.$queryRaw<unknown[]>`
+        INSERT INTO rate_counter (key, count, "windowStartedAt") VALUES (${key}, 1, ${until})
+        ON CONFLICT (key) DO NOTHING RETURNING key`
+      return rows.length === 1
+    },
+
+    /** Counters and claims are small but never read again once their window is over. */
+    async prune(olderThanMs: number): Promise<number> {
+      return app.prisma.$executeRaw`DELETE FROM rate_counter WHERE "windowStartedAt" < now() - ${olderThanMs} * interval '1 millisecond'`
+    },
+
     async clear(key: string): Promise<void> {
       await app.prisma.rateCounter.deleteMany({ where: { key } })
     },

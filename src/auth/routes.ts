@@ -5,6 +5,7 @@ import { callerOf } from '../access/guard.ts'
 import {
   Accepted,
   EmailRequest,
+  CaptchaChallenge,
   LoginRequest,
   PasswordChangeRequest,
   PasswordResetRequest,
@@ -90,6 +91,24 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   )
 
+  app.get(
+    '/auth/captcha',
+    {
+      config: { auth: false, rateLimit: perIp },
+      schema: {
+        operationId: 'getCaptchaChallenge',
+        tags,
+        summary: 'A captcha challenge, for when an answer says `captcha_required`',
+        description:
+          'With the default self-hosted ALTCHA (proof of work: no third party, no tracking), solve the challenge in the ' +
+          'browser with the ALTCHA widget or altcha-lib and send the base64 payload as `captchaToken`. Each challenge ' +
+          'is good once, for 10 minutes.',
+        response: { 200: ref(CaptchaChallenge, { description: 'The challenge, or which provider’s widget to show.' }), ...problems(429) },
+      },
+    },
+    async () => app.auth.captcha.challenge(),
+  )
+
   app.post(
     '/auth/login',
     {
@@ -100,7 +119,8 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Log in: email, phone, organization code, or account number with supplier',
         description:
           'Returns a short-lived access token and a single-use refresh token. After repeated failures for one login, ' +
-          'answers 403 `captcha_required` until a solved `captchaToken` comes with the request (when a captcha provider is configured).',
+          'answers 403 `captcha_required` until a solved `captchaToken` (GET /v1/auth/captcha) comes with the request: never a lockout. ' +
+          'Only with CAPTCHA_PROVIDER=none is the login paused instead (429).',
         body: ref(LoginRequest),
         response: { 200: ref(TokenPair, { description: 'Logged in.' }), ...problems(400, 401, 403) },
       },

@@ -87,4 +87,52 @@ export const PasswordChangeRequest = Type.Object(
   { $id: 'PasswordChangeRequest', additionalProperties: false },
 )
 
-export const authSchemas = [RegisterRequest, Accepted, TokenRequest, EmailRequest, LoginRequest, TokenPair, RefreshRequest, PasswordResetRequest, PasswordChangeRequest]
+
+export const CaptchaChallenge = Type.Object(
+  {
+    provider: Type.Union([Type.Literal('altcha'), Type.Literal('yandex'), Type.Literal('none')], {
+      description: 'altcha: solve `challenge` (the ALTCHA widget does it) and send its base64 payload as `captchaToken`. ' +
+        'yandex: show the Yandex SmartCaptcha widget and send its token. none: no captcha is ever asked.',
+    }),
+    challenge: Type.Union(
+      [
+        Type.Object(
+          {
+            parameters: Type.Object(
+              {
+                algorithm: Type.String({ examples: ['SHA-256'] }),
+                nonce: Type.String(),
+                salt: Type.String(),
+                cost: Type.Integer(),
+                keyLength: Type.Integer(),
+                keyPrefix: Type.String(),
+                keySignature: Type.Optional(Type.String()),
+                expiresAt: Type.Optional(Type.Integer({ description: 'Unix seconds; a challenge is good for 10 minutes and once.' })),
+              },
+              { additionalProperties: true },
+            ),
+            signature: Type.String(),
+          },
+          { additionalProperties: true },
+        ),
+        Type.Null(),
+      ],
+      { description: 'An ALTCHA v2 challenge (altcha-lib); null for the other providers.' },
+    ),
+  },
+  {
+    $id: 'CaptchaChallenge',
+    additionalProperties: false,
+    examples: [
+      {
+        provider: 'altcha',
+        challenge: {
+          parameters: { algorithm: 'SHA-256', nonce: '6f1c0e2b9a7d4c3e8f5a1b2c3d4e5f60', salt: '9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d', cost: 1, keyLength: 32, keyPrefix: '3fa9c2e1d0b7a6c5f4e3d2c1b0a9f8e7', keySignature: 'c0ffee…', expiresAt: 1796630400 },
+          signature: '5d41402abc4b2a76b9719d911017c592…',
+        },
+      },
+    ],
+  },
+)
+
+export const authSchemas = [RegisterRequest, Accepted, TokenRequest, EmailRequest, LoginRequest, TokenPair, RefreshRequest, PasswordResetRequest, PasswordChangeRequest, CaptchaChallenge]

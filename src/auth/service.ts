@@ -21,12 +21,17 @@ export interface ClientInfo {
 }
 
 const DEFAULT_TIME_ZONE = 'Europe/Moscow'
+const PRUNE_TASK = 'auth:prune-counters'
 
 function createAuthService(app: FastifyInstance, dummyHash: string) {
   const cfg = app.config.auth
   const sessions = createSessions(app)
   const counter = createRateCounter(app)
-  const captcha = createCaptchaVerifier(cfg.captcha, (error) => app.log.warn({ err: error }, 'captcha provider unreachable'))
+  const captcha = createCaptchaVerifier(
+    cfg.captcha,
+    (id, until) => counter.claimOnce(`captcha-used:${id}`, until),
+    (error) => app.log.warn({ err: error }, 'captcha provider unreachable'),
+  )
   const link = (path: string, token: string) => `${app.config.publicWebUrl}${path}?token=${encodeURIComponent(token)}`
 
   function assertStrongPassword(password: string, personal: (string | null | undefined)[]): void {
@@ -114,7 +119,8 @@ function createAuthService(app: FastifyInstance, dummyHash: string) {
 
   return {
     sessions,
-    captchaEnabled: captcha.enabled,
+    captcha,
+    counter,
 
     async register(input: RegisterRequest, client: ClientInfo): Promise<void> {
       const account = await findAccountInRegister(app, input)
@@ -342,8 +348,12 @@ export default fp(
     const { passwordPepper, bcryptCost } = app.config.auth
     // Compared against when a login names nobody, at the same cost as a real hash.
     const dummyHash = await hashPassword(randomBytes(24).toString('base64'), passwordPepper, bcryptCost)
-    app.decorate('auth', createAuthService(app, dummyHash))
+    const auth = createAuthService(app, dummyHash)
+    app.decorate('auth', auth)
+    // Every window is shorter than a day; a day-old counter or used captcha is dead weight.
+    app.jobs.define(PRUNE_TASK, async () => void (await auth.counter.prune(86_400_000)))
+    app.jobs.schedule(PRUNE_TASK, '17 * * * *', { maxAttempts: 1 })
   },
-  { name: 'auth-service', dependencies: ['prisma', 'jwt', 'mail'] },
+  { name: 'auth-service', dependencies: ['prisma', 'jwt', 'mail', 'jobs'] },
 )
 

@@ -2,6 +2,7 @@ import { digestToken } from '../../src/auth/tokens.ts'
 import { createServer, type Server } from 'node:http'
 import { seedDemoData } from '../../src/db/seed.ts'
 import { buildTestApp, type TestContext } from '../helper.ts'
+import { solveCaptcha } from '../support/captcha.ts'
 import { DEMO, STRONG_PASSWORD, bearer, craftJwt, login, signUp, supplierId } from '../support/auth.ts'
 import { startSmtpServer, type SmtpServer } from '../support/smtp.ts'
 
@@ -265,10 +266,48 @@ describe('abuse controls', () => {
   })
 })
 
-describe('failed logins without a captcha provider', () => {
+describe('the default captcha: self-hosted ALTCHA proof of work', () => {
+  let fresh: TestContext
+  beforeAll(async () => {
+    // No CAPTCHA_PROVIDER: the default configuration, as `npm start` runs it.
+    fresh = await buildTestApp({ SMTP_URL: smtp.url, LOGIN_ATTEMPTS_PER_LOGIN: '3', CAPTCHA_AFTER_FAILURES: '2', CAPTCHA_WORK: '300' })
+    await seedDemoData(fresh.client.prisma)
+    await signUp(fresh, smtp, 'owner@example.test', DEMO.kuznetsovaPower)
+  })
+  afterAll(() => fresh.close())
+
+  const tryLogin = (password: string, captchaToken?: string) =>
+    fresh.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { login: 'owner@example.test', password, ...(captchaToken ? { captchaToken } : {}) } })
+
+  it('never locks the owner out: after ten wrong passwords from anyone, the right one with a solved captcha gets in', async () => {
+    expect((await fresh.app.inject({ method: 'GET', url: '/v1/auth/captcha' })).json()).toMatchObject({ provider: 'altcha', challenge: { signature: expect.any(String) } })
+    for (let i = 0; i < 10; i++) {
+      const answer = await tryLogin(`wrong password ${i}`, i >= 2 ? await solveCaptcha(fresh) : undefined)
+      expect([i, answer.statusCode]).toEqual([i, 401])
+    }
+    expect((await tryLogin(STRONG_PASSWORD)).json().code).toBe('captcha_required')
+    expect((await tryLogin(STRONG_PASSWORD, await solveCaptcha(fresh))).statusCode).toBe(200)
+  })
+
+  it('takes each solved challenge once, and refuses forged or tampered ones', async () => {
+    for (let i = 0; i < 2; i++) await tryLogin('wrong password again')
+    const token = await solveCaptcha(fresh)
+    expect((await tryLogin('wrong password again', token)).statusCode).toBe(401)
+    expect((await tryLogin(STRONG_PASSWORD, token)).json().code).toBe('captcha_invalid')
+    // The derived key is the proof of the work; one changed digit and it is not.
+    const payload = JSON.parse(Buffer.from(await solveCaptcha(fresh), 'base64').toString()) as { solution: { derivedKey: string } }
+    const key = payload.solution.derivedKey
+    payload.solution.derivedKey = `${key[0] === '0' ? '1' : '0'}${key.slice(1)}`
+    expect((await tryLogin(STRONG_PASSWORD, Buffer.from(JSON.stringify(payload)).toString('base64'))).json().code).toBe('captcha_invalid')
+    expect((await tryLogin(STRONG_PASSWORD, 'bm90IGEgcGF5bG9hZA==')).json().code).toBe('captcha_invalid')
+    expect((await tryLogin(STRONG_PASSWORD, await solveCaptcha(fresh))).statusCode).toBe(200)
+  })
+})
+
+describe('failed logins with CAPTCHA_PROVIDER=none', () => {
   let plain: TestContext
   beforeAll(async () => {
-    plain = await buildTestApp({ SMTP_URL: smtp.url, LOGIN_ATTEMPTS_PER_LOGIN: '3' })
+    plain = await buildTestApp({ SMTP_URL: smtp.url, LOGIN_ATTEMPTS_PER_LOGIN: '3', CAPTCHA_PROVIDER: 'none' })
     await seedDemoData(plain.client.prisma)
     await signUp(plain, smtp, 'paused@example.test', DEMO.kuznetsovaPower)
   })
