@@ -147,7 +147,7 @@ describe('wrong current passwords', () => {
       guarded.app.inject({ method: 'POST', url: '/v1/auth/password/change', headers: bearer(victim.accessToken), payload: { currentPassword, newPassword: NEW_PASSWORD } })
     const answers = []
     for (let i = 0; i < 10; i++) answers.push(await change(`guess number ${i}`))
-    expect(answers.slice(0, 9).map((a) => (a.json() as { code: string }).code)).toEqual(Array(9).fill('current_password_incorrect'))
+    expect(answers.slice(0, 9).map((a) => a.json<{ code: string }>().code)).toEqual(Array(9).fill('current_password_incorrect'))
     expect(answers[8]!.json().attemptsLeft).toBe(1)
     expect(answers[9]!.statusCode).toBe(401)
     expect(answers[9]!.json().code).toBe('session_ended')
