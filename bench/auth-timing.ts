@@ -35,6 +35,7 @@ await withDemoDatabase(
       supplierId,
       accountNumber: '5400012345',
       surname: 'Иванов',
+      proof: 'K7M2QX9P',
       email,
       password: PASSWORD,
       consent: { personalData: true, textVersion: config.auth.consentTextVersion },

@@ -54,6 +54,9 @@ export const EnvSchema = Type.Object({
   MAIL_FROM: Type.String({ minLength: 3, default: 'Abonent <no-reply@abonent.local>' }),
   MAIL_MAX_ATTEMPTS: Type.Integer({ minimum: 1, default: 12 }),
   MAX_LINKED_ACCOUNTS: Type.Integer({ minimum: 1, maximum: 1000, default: 20 }),
+  LINK_CAPTCHA_AFTER_FAILURES: Type.Integer({ minimum: 1, default: 3 }),
+  LINK_PAUSE_AFTER_FAILURES: Type.Integer({ minimum: 1, default: 10 }),
+  LINK_FAILURE_WINDOW_MS: Type.Integer({ minimum: 60_000, maximum: 86_400_000, default: 86_400_000 }),
   IMPORT_MAX_BYTES: Type.Integer({ minimum: 1024, default: 2_147_483_648 }),
   IMPORT_JSON_MAX_BYTES: Type.Integer({ minimum: 1024, default: 20_971_520 }),
   IDEMPOTENCY_TTL_H: Type.Integer({ minimum: 24, default: 48 }),
@@ -147,6 +150,8 @@ export interface Config {
   mail: { smtpUrl: string | undefined; from: string; maxAttempts: number }
   /** Accounts one person may link. */
   maxLinkedAccounts: number
+  /** Failed account checks (registration, linking) before a captcha, and before a pause, per person and per address. */
+  linking: { captchaAfter: number; pauseAfter: number; windowMs: number }
   /** Upload limits of register imports: streamed CSV/NDJSON, and JSON arrays (held in memory). */
   imports: { maxBytes: number; jsonMaxBytes: number }
   /** How long responses to Idempotency-Key requests are kept (API.md: at least 24 h). */
@@ -315,6 +320,7 @@ export function loadConfig(raw: Record<string, string | undefined>): Config {
     },
     mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, maxAttempts: env.MAIL_MAX_ATTEMPTS },
     maxLinkedAccounts: env.MAX_LINKED_ACCOUNTS,
+    linking: { captchaAfter: env.LINK_CAPTCHA_AFTER_FAILURES, pauseAfter: env.LINK_PAUSE_AFTER_FAILURES, windowMs: env.LINK_FAILURE_WINDOW_MS },
     imports: { maxBytes: env.IMPORT_MAX_BYTES, jsonMaxBytes: env.IMPORT_JSON_MAX_BYTES },
     idempotencyTtlH: env.IDEMPOTENCY_TTL_H,
     readingReminderHour: env.READING_REMINDER_HOUR,

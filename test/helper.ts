@@ -41,6 +41,8 @@ export function testConfig(env: Record<string, string> = {}): Config {
     RATE_LIMIT_MAX: '100000',
     AUTH_RATE_LIMIT_MAX: '100000',
     LOGIN_ATTEMPTS_PER_LOGIN: '100000',
+    LINK_CAPTCHA_AFTER_FAILURES: '100000',
+    LINK_PAUSE_AFTER_FAILURES: '100000',
     // No background worker: a test runs the due jobs when it means to (app.jobs.drain()).
     PROCESS_ROLES: 'api',
     // Load shedding answers 503 when the event loop lags; a busy CI machine must not trip it.

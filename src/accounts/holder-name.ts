@@ -10,3 +10,13 @@ export function sameSurname(a: string, b: string): boolean {
   const fold = (value: string) => value.normalize('NFC').trim().toLocaleLowerCase('ru').replace(/ё/g, 'е').replace(/\s+/g, ' ')
   return fold(a) !== '' && fold(a) === fold(b)
 }
+
+/** A person as other holders of the account see them: the surname and initials, "Иванов И. П.". */
+export function shortName(person: { surname: string; givenNames: string | null }): string {
+  const initials = (person.givenNames ?? '')
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((name) => `${[...name][0]!.toUpperCase()}.`)
+    .join(' ')
+  return initials ? `${person.surname} ${initials}` : person.surname
+}

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { auditContextOf } from '../audit/audit.ts'
 import { callerOf } from '../access/guard.ts'
 import { NoContent, PageQuery, problems, ref } from '../common/schemas.ts'
-import { AccountDetails, AccountParams, AccountSummaryPage, AccountUpdate, LinkAccountRequest, MeterInfoList } from './schemas.ts'
+import { AccountDetails, AccountHolderList, AccountParams, AccountSummaryPage, AccountUpdate, LinkAccountRequest, MeterInfoList } from './schemas.ts'
 
 const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const tags = ['accounts']
@@ -35,13 +35,17 @@ const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         operationId: 'linkAccount',
         tags,
-        summary: 'Link another account: supplier, number and holder’s surname',
-        description: 'The same proof as at registration. At most MAX_LINKED_ACCOUNTS (20 by default) per login.',
+        summary: 'Link another account: supplier, number, holder’s surname and the supplier’s proof',
+        description:
+          'The same proof as at registration: the holder’s surname and the second fact the supplier asks for (`linkProof` in ' +
+          'GET /v1/suppliers). Failed checks are counted per person, per account number and per address: after ' +
+          'LINK_CAPTCHA_AFTER_FAILURES a captcha (403 `captcha_required`), after LINK_PAUSE_AFTER_FAILURES a pause (429). ' +
+          'People already linked get a mail. At most MAX_LINKED_ACCOUNTS (20 by default) per login.',
         body: ref(LinkAccountRequest),
-        response: { 201: ref(AccountDetails, { description: 'Linked.' }), ...problems(400, 409, 422) },
+        response: { 201: ref(AccountDetails, { description: 'Linked.' }), ...problems(400, 403, 409, 422, 429) },
       },
     },
-    async (request, reply) => reply.code(201).send(await app.accounts.link(callerOf(request), request.body)),
+    async (request, reply) => reply.code(201).send(await app.accounts.link(callerOf(request), request.body, request.ip)),
   )
 
   app.get(
@@ -92,6 +96,24 @@ const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
       await app.accounts.unlink(callerOf(request), request.params.accountId)
       return reply.code(204).send(null)
     },
+  )
+
+  app.get(
+    '/accounts/:accountId/holders',
+    {
+      config: anyone,
+      schema: {
+        operationId: 'listAccountHolders',
+        tags,
+        summary: 'Who is linked to the account',
+        description:
+          'Everyone who linked the account to their login, as surname and initials, with the time. Those already linked get ' +
+          'a mail when someone new links it; a stranger is reported to the supplier, who unlinks them and issues a new access code.',
+        params: AccountParams,
+        response: { 200: ref(AccountHolderList, { description: 'The people linked to it.' }), ...problems(400, 404) },
+      },
+    },
+    async (request) => app.accounts.holders(callerOf(request), request.params.accountId),
   )
 
   app.get(

@@ -78,13 +78,27 @@ export const AccountDetails = Type.Object(
 )
 export type AccountDetails = Static<typeof AccountDetails>
 
+/** What a person answers to the supplier's `linkProof` question. */
+export const LinkProofAnswer = Type.String({
+  minLength: 1,
+  maxLength: 64,
+  description: "The second fact the supplier asks for (its `linkProof` in GET /v1/suppliers): the access code printed on the receipt, the premises number, or the last receipt's total.",
+  examples: ['K7M2QX9P', '5', '1520.40'],
+})
+
 export const LinkAccountRequest = Type.Object(
   {
     supplierId: Uuid,
     accountNumber: Type.String({ minLength: 1, maxLength: 32 }),
     surname: Type.String({ minLength: 1, maxLength: 200, description: "The account holder's surname as in the supplier's register." }),
+    proof: LinkProofAnswer,
+    captchaToken: Type.Optional(Type.String({ minLength: 1, maxLength: 8192, description: 'Needed after repeated failed checks (`captcha_required`).' })),
   },
-  { $id: 'LinkAccountRequest', additionalProperties: false },
+  {
+    $id: 'LinkAccountRequest',
+    additionalProperties: false,
+    examples: [{ supplierId: '0193a1f2-6c3e-7b4d-9a8e-2f1c0d9b8a7e', accountNumber: '5400012345', surname: 'Иванов', proof: 'K7M2QX9P' }],
+  },
 )
 export type LinkAccountRequest = Static<typeof LinkAccountRequest>
 
@@ -93,6 +107,26 @@ export const AccountUpdate = Type.Object(
   { $id: 'AccountUpdate', additionalProperties: false },
 )
 
+export const AccountHolderList = Type.Object(
+  {
+    items: Type.Array(
+      Type.Object(
+        {
+          name: Type.String({ description: 'Surname and initials.', examples: ['Иванов И. П.'] }),
+          linkedAt: Type.String({ format: 'date-time' }),
+          you: Type.Boolean({ description: 'This entry is the caller.' }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  {
+    $id: 'AccountHolderList',
+    additionalProperties: false,
+    examples: [{ items: [{ name: 'Иванов И. П.', linkedAt: '2026-10-02T08:15:00.000Z', you: true }, { name: 'Иванова О. С.', linkedAt: '2026-12-01T17:40:12.000Z', you: false }] }],
+  },
+)
+
 export const AccountParams = Type.Object({ accountId: Uuid }, { additionalProperties: false })
 
-export const accountSchemas = [PendingPayment, Balance, AccountSupplier, AccountSummary, AccountSummaryPage, MeterInfo, MeterInfoList, AccountDetails, LinkAccountRequest, AccountUpdate]
+export const accountSchemas = [PendingPayment, Balance, AccountSupplier, AccountSummary, AccountSummaryPage, MeterInfo, MeterInfoList, AccountDetails, LinkAccountRequest, AccountUpdate, AccountHolderList]

@@ -3,7 +3,8 @@ import fp from 'fastify-plugin'
 import { visibleAccounts } from '../access/visibility.ts'
 import type { AuditContext } from '../audit/audit.ts'
 import type { Caller } from '../access/guard.ts'
-import { holderName } from './holder-name.ts'
+import { holderName, shortName } from './holder-name.ts'
+import { tellOtherHolders } from './holder-notice.ts'
 import { ConflictError, NotFoundError, UnprocessableError } from '../common/errors.ts'
 import { decodeCursor, pageOf } from '../common/cursor.ts'
 import { DEFAULT_PAGE_SIZE, type PageQuery } from '../common/schemas.ts'
@@ -11,7 +12,7 @@ import { isUniqueViolation } from '../common/unique-violation.ts'
 import type { Account, Meter, Supplier } from '../generated/prisma/client.ts'
 import { balances } from '../ledger/service.ts'
 import { localDate, verificationExpired, zonesOf } from './meters.ts'
-import { accountNotMatched, findAccountInRegister } from './registry-match.ts'
+import { accountNotMatched } from './registry-match.ts'
 import type { AccountDetails, AccountSummary, Balance, LinkAccountRequest, MeterInfo } from './schemas.ts'
 import { emitEvents } from '../webhooks/events.ts'
 import { accountLinkEvent } from '../webhooks/payloads.ts'
@@ -58,6 +59,19 @@ function createAccountsService(app: FastifyInstance) {
   return {
     findVisible,
 
+    /** Who is linked to an account the caller sees: names as other holders see them, and when. */
+    async holders(caller: Caller, accountId: string) {
+      const account = await findVisible(caller, accountId)
+      const rows = await app.db.sql<{ userId: string; surname: string; givenNames: string | null; linkedAt: Date }>`
+        SELECT u.id AS "userId", u.surname, u."givenNames", ua."linkedAt"
+        FROM user_account ua JOIN "user" u ON u.id = ua."userId"
+        WHERE ua."accountId" = ${account.id}::uuid AND u."deletedAt" IS NULL
+        ORDER BY ua."linkedAt", u.id`
+      return {
+        items: rows.map((row) => ({ name: shortName(row), linkedAt: row.linkedAt.toISOString(), you: row.userId === caller.userId })),
+      }
+    },
+
     async list(caller: Caller, { limit = DEFAULT_PAGE_SIZE, cursor }: PageQuery) {
       const after = cursor ? (decodeCursor(cursor, ['string']) as [string]) : undefined
       const rows = await app.prisma.account.findMany({
@@ -90,8 +104,8 @@ function createAccountsService(app: FastifyInstance) {
       return { items: account.meters.map((m) => meterInfo(m, today)) }
     },
 
-    async link(caller: Caller, input: LinkAccountRequest): Promise<AccountDetails> {
-      const account = await findAccountInRegister(app, input)
+    async link(caller: Caller, input: LinkAccountRequest, ip: string): Promise<AccountDetails> {
+      const account = await app.auth.proveHolder(input, { person: `user:${caller.userId}`, ip })
       // An organization's login is issued by one supplier and acts only within it: another
       // supplier's account is answered like one that does not match.
       if (caller.role === 'organization' && account.supplierId !== caller.supplierId) throw accountNotMatched()
@@ -119,6 +133,7 @@ function createAccountsService(app: FastifyInstance) {
           throw isUniqueViolation(error, 'user_account_pkey') ? alreadyLinked : error
         })
         await emitEvents(tx, 'account.linked', app.config.clock.now(), accountLinkEvent(account.id, caller.userId))
+        await tellOtherHolders(app, tx, caller.userId, account)
       })
       return this.details(caller, account.id)
     },
@@ -163,5 +178,5 @@ export default fp(
   async function accountsService(app: FastifyInstance) {
     app.decorate('accounts', createAccountsService(app))
   },
-  { name: 'accounts-service', dependencies: ['prisma', 'audit'] },
+  { name: 'accounts-service', dependencies: ['prisma', 'audit', 'auth-service', 'mail'] },
 )

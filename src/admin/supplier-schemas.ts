@@ -21,13 +21,24 @@ const settings = {
   timeZone: Type.String({ minLength: 3, maxLength: 64, examples: ['Asia/Novosibirsk'] }),
 }
 
+const LinkProofKind = Type.Enum(['access_code', 'premises', 'last_invoice_amount'], {
+  type: 'string',
+  description:
+    'What a person proves besides the holder’s surname to link an account: the access code printed on the receipt (default), ' +
+    'the premises number of the address, or the total of the last receipt.',
+})
+
 export const SupplierCreate = Type.Object(
-  { code: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,39}$', description: 'A stable short key; cannot change.' }), ...settings },
+  {
+    code: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,39}$', description: 'A stable short key; cannot change.' }),
+    ...settings,
+    linkProof: Type.Optional(LinkProofKind),
+  },
   { $id: 'SupplierCreate', additionalProperties: false },
 )
 export type SupplierCreate = Static<typeof SupplierCreate>
 
-export const SupplierUpdate = Type.Partial(Type.Object(settings, { additionalProperties: false }), {
+export const SupplierUpdate = Type.Partial(Type.Object({ ...settings, linkProof: LinkProofKind }, { additionalProperties: false }), {
   $id: 'SupplierUpdate',
   additionalProperties: false,
   minProperties: 1,
@@ -35,7 +46,7 @@ export const SupplierUpdate = Type.Partial(Type.Object(settings, { additionalPro
 export type SupplierUpdate = Static<typeof SupplierUpdate>
 
 export const SupplierDetails = Type.Object(
-  { id: Uuid, code: Type.String(), ...settings, createdAt: Type.String({ format: 'date-time' }), updatedAt: Type.String({ format: 'date-time' }) },
+  { id: Uuid, code: Type.String(), ...settings, linkProof: LinkProofKind, createdAt: Type.String({ format: 'date-time' }), updatedAt: Type.String({ format: 'date-time' }) },
   { $id: 'SupplierDetails', additionalProperties: false },
 )
 export type SupplierDetails = Static<typeof SupplierDetails>

@@ -32,6 +32,7 @@ export function supplierDetailsOf(s: Supplier): SupplierDetails {
     readingWindow: { startDay: s.readingWindowStartDay, endDay: s.readingWindowEndDay },
     paymentDueDay: s.paymentDueDay,
     timeZone: s.timeZone,
+    linkProof: s.linkProof,
     createdAt: s.createdAt.toISOString(),
     updatedAt: s.updatedAt.toISOString(),
   }
@@ -55,7 +56,7 @@ function settingsProblems(s: Omit<SupplierCreate, 'code'>): { in: 'body'; pointe
   return problems
 }
 
-function columnsOf(s: Partial<Omit<SupplierCreate, 'code'>>): Prisma.SupplierUpdateInput {
+function columnsOf(s: Partial<Omit<SupplierCreate, 'code'>> & { linkProof?: SupplierDetails['linkProof'] | undefined }): Prisma.SupplierUpdateInput {
   return {
     ...sameNamed(s),
     ...(s.accountNumberFormat
@@ -71,6 +72,7 @@ function columnsOf(s: Partial<Omit<SupplierCreate, 'code'>>): Prisma.SupplierUpd
     readingWindowEndDay: s.readingWindow?.endDay,
     paymentDueDay: s.paymentDueDay,
     timeZone: s.timeZone,
+    linkProof: s.linkProof,
   }
 }
 

@@ -1,3 +1,4 @@
+import { LinkProofAnswer } from '../accounts/schemas.ts'
 import { Type, type Static } from 'typebox'
 import { Uuid } from '../common/schemas.ts'
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './password.ts'
@@ -15,6 +16,7 @@ export const RegisterRequest = Type.Object(
     supplierId: Uuid,
     accountNumber: Type.String({ minLength: 1, maxLength: 32, description: "As printed on the receipt; the supplier's short form is accepted." }),
     surname: Type.String({ minLength: 1, maxLength: 100, description: "The account holder's surname, as in the supplier's register." }),
+    proof: LinkProofAnswer,
     givenNames: Type.Optional(Type.String({ maxLength: 100 })),
     email: Email,
     phone: Type.Optional(Type.String({ minLength: 5, maxLength: 32, examples: ['+79131234567'] })),
@@ -26,7 +28,7 @@ export const RegisterRequest = Type.Object(
       },
       { additionalProperties: false },
     ),
-    captchaToken: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })),
+    captchaToken: Type.Optional(Type.String({ minLength: 1, maxLength: 8192, description: 'Needed after repeated failed checks (`captcha_required`).' })),
   },
   { $id: 'RegisterRequest', additionalProperties: false },
 )
@@ -53,7 +55,7 @@ export const LoginRequest = Type.Object(
     }),
     password: Type.String({ minLength: 1, maxLength: PASSWORD_MAX_LENGTH }),
     supplierId: Type.Optional(Uuid),
-    captchaToken: Type.Optional(Type.String({ minLength: 1, maxLength: 4096, description: 'Needed after repeated failed logins (`captcha_required`).' })),
+    captchaToken: Type.Optional(Type.String({ minLength: 1, maxLength: 8192, description: 'Needed after repeated failed logins (`captcha_required`).' })),
   },
   { $id: 'LoginRequest', additionalProperties: false },
 )

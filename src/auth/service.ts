@@ -8,7 +8,9 @@ import type { User } from '../generated/prisma/client.ts'
 import { accountNumberFormatOf, normalizeAccountNumber } from '../suppliers/account-number.ts'
 import { createCaptchaVerifier } from './captcha.ts'
 import { consumeEmailToken, issueEmailToken } from './email-tokens.ts'
-import { accountNotMatched, findAccountInRegister } from '../accounts/registry-match.ts'
+import { accountNotMatched } from '../accounts/registry-match.ts'
+import { createHolderCheck } from '../accounts/link-guard.ts'
+import { tellOtherHolders } from '../accounts/holder-notice.ts'
 import { classifyLogin, displayName, loginKey, normalizeEmail, normalizePhone, type LoginIdentifier } from './identity.ts'
 import { hashPassword, judgePassword, verifyPassword } from './password.ts'
 import type { LoginRequest, RegisterRequest } from './schemas.ts'
@@ -32,6 +34,7 @@ function createAuthService(app: FastifyInstance, dummyHash: string) {
     (id, until) => counter.claimOnce(`captcha-used:${id}`, until),
     (error) => app.log.warn({ err: error }, 'captcha provider unreachable'),
   )
+  const proveHolder = createHolderCheck(app, counter, captcha)
   const link = (path: string, token: string) => `${app.config.publicWebUrl}${path}?token=${encodeURIComponent(token)}`
 
   function assertStrongPassword(password: string, personal: (string | null | undefined)[]): void {
@@ -121,9 +124,10 @@ function createAuthService(app: FastifyInstance, dummyHash: string) {
     sessions,
     captcha,
     counter,
+    proveHolder,
 
     async register(input: RegisterRequest, client: ClientInfo): Promise<void> {
-      const account = await findAccountInRegister(app, input)
+      const account = await proveHolder(input, { person: `email:${normalizeEmail(input.email)}`, ip: client.ip })
       if (input.consent.textVersion !== cfg.consentTextVersion) {
         throw new UnprocessableError('consent_outdated', 'The consent text has changed; show the current one and ask again.', {
           currentTextVersion: cfg.consentTextVersion,
@@ -166,6 +170,7 @@ function createAuthService(app: FastifyInstance, dummyHash: string) {
             },
           })
           await tx.userAccount.create({ data: { userId: user.id, accountId: account.id } })
+          await tellOtherHolders(app, tx, user.id, account)
           await tx.consent.create({
             data: { userId: user.id, kind: 'personal_data', textVersion: input.consent.textVersion, ip: client.ip, userAgent: client.userAgent },
           })
@@ -350,8 +355,8 @@ export default fp(
     const dummyHash = await hashPassword(randomBytes(24).toString('base64'), passwordPepper, bcryptCost)
     const auth = createAuthService(app, dummyHash)
     app.decorate('auth', auth)
-    // Every window is shorter than a day; a day-old counter or used captcha is dead weight.
-    app.jobs.define(PRUNE_TASK, async () => void (await auth.counter.prune(86_400_000)))
+    // Every window is a day or shorter; a counter or a used captcha two days old is dead weight.
+    app.jobs.define(PRUNE_TASK, async () => void (await auth.counter.prune(2 * 86_400_000)))
     app.jobs.schedule(PRUNE_TASK, '17 * * * *', { maxAttempts: 1 })
   },
   { name: 'auth-service', dependencies: ['prisma', 'jwt', 'mail', 'jobs'] },

@@ -73,14 +73,14 @@ export const demoSuppliers: DemoSupplier[] = [
 ]
 
 export const demoAccounts: DemoAccount[] = [
-  { supplierCode: 'sibteplo', number: '5400012345', holderSurname: 'Иванов', holderGivenNames: 'Иван Петрович', address: 'г. Новосибирск, ул. Ленина, д. 10, кв. 5', residentsCount: 3, areaM2: '54.30', services: ['heat', 'hot_water'], receiptDelivery: 'electronic', openingBalance: '1520.40' },
-  { supplierCode: 'sibteplo', number: '5400012346', holderSurname: 'Семёнова', holderGivenNames: 'Анна Сергеевна', address: 'г. Новосибирск, ул. Ленина, д. 10, кв. 6', residentsCount: 2, areaM2: '41.00', services: ['heat', 'hot_water'] },
-  { supplierCode: 'sibteplo', number: '5400020001', holderSurname: 'ООО «УК Уютный дом»', address: 'г. Новосибирск, Красный пр-т, д. 25, нежилое помещение 1', residentsCount: 0, areaM2: '312.75', services: ['heat'] },
-  { supplierCode: 'gorvodokanal', number: '11-0007785', holderSurname: 'Петров', holderGivenNames: 'Пётр Алексеевич', address: 'г. Новосибирск, ул. Садовая, д. 7 (частный сектор)', residentsCount: 4, areaM2: '96.00', services: ['cold_water', 'wastewater'] },
-  { supplierCode: 'gorvodokanal', number: '12-0012345', holderSurname: 'Иванов', holderGivenNames: 'Иван Петрович', address: 'г. Новосибирск, ул. Ленина, д. 10, кв. 5', residentsCount: 3, areaM2: '54.30', services: ['cold_water', 'wastewater'], receiptDelivery: 'electronic' },
-  { supplierCode: 'gorvodokanal', number: '12-0012346', holderSurname: 'Семёнова', holderGivenNames: 'Анна Сергеевна', address: 'г. Новосибирск, ул. Ленина, д. 10, кв. 6', residentsCount: 2, areaM2: '41.00', services: ['cold_water', 'wastewater'] },
-  { supplierCode: 'energosbyt', number: '770100000123', holderSurname: 'Кузнецова', holderGivenNames: 'Мария Ивановна', address: 'г. Москва, ул. Тверская, д. 1, кв. 12', residentsCount: 1, areaM2: '38.20', services: ['electricity'], receiptDelivery: 'electronic' },
-  { supplierCode: 'energosbyt', number: '770100000124', holderSurname: 'Смирнов', holderGivenNames: 'А. В.', address: 'г. Москва, ул. Тверская, д. 1, кв. 13', residentsCount: 2, areaM2: '52.60', services: ['electricity'] },
+  { supplierCode: 'sibteplo', number: '5400012345', accessCode: 'K7M2QX9P', holderSurname: 'Иванов', holderGivenNames: 'Иван Петрович', address: 'г. Новосибирск, ул. Ленина, д. 10, кв. 5', residentsCount: 3, areaM2: '54.30', services: ['heat', 'hot_water'], receiptDelivery: 'electronic', openingBalance: '1520.40' },
+  { supplierCode: 'sibteplo', number: '5400012346', accessCode: 'H3TZ8WRA', holderSurname: 'Семёнова', holderGivenNames: 'Анна Сергеевна', address: 'г. Новосибирск, ул. Ленина, д. 10, кв. 6', residentsCount: 2, areaM2: '41.00', services: ['heat', 'hot_water'] },
+  { supplierCode: 'sibteplo', number: '5400020001', accessCode: 'N5CJ2VKE', holderSurname: 'ООО «УК Уютный дом»', address: 'г. Новосибирск, Красный пр-т, д. 25, нежилое помещение 1', residentsCount: 0, areaM2: '312.75', services: ['heat'] },
+  { supplierCode: 'gorvodokanal', number: '11-0007785', accessCode: 'P9RD4MXT', holderSurname: 'Петров', holderGivenNames: 'Пётр Алексеевич', address: 'г. Новосибирск, ул. Садовая, д. 7 (частный сектор)', residentsCount: 4, areaM2: '96.00', services: ['cold_water', 'wastewater'] },
+  { supplierCode: 'gorvodokanal', number: '12-0012345', accessCode: 'W2HF7BQN', holderSurname: 'Иванов', holderGivenNames: 'Иван Петрович', address: 'г. Новосибирск, ул. Ленина, д. 10, кв. 5', residentsCount: 3, areaM2: '54.30', services: ['cold_water', 'wastewater'], receiptDelivery: 'electronic' },
+  { supplierCode: 'gorvodokanal', number: '12-0012346', accessCode: 'S8GK3ZPY', holderSurname: 'Семёнова', holderGivenNames: 'Анна Сергеевна', address: 'г. Новосибирск, ул. Ленина, д. 10, кв. 6', residentsCount: 2, areaM2: '41.00', services: ['cold_water', 'wastewater'] },
+  { supplierCode: 'energosbyt', number: '770100000123', accessCode: 'D4XV9TMC', holderSurname: 'Кузнецова', holderGivenNames: 'Мария Ивановна', address: 'г. Москва, ул. Тверская, д. 1, кв. 12', residentsCount: 1, areaM2: '38.20', services: ['electricity'], receiptDelivery: 'electronic' },
+  { supplierCode: 'energosbyt', number: '770100000124', accessCode: 'R6BN2HWJ', holderSurname: 'Смирнов', holderGivenNames: 'А. В.', address: 'г. Москва, ул. Тверская, д. 1, кв. 13', residentsCount: 2, areaM2: '52.60', services: ['electricity'] },
 ]
 
 export const demoMeters: DemoMeter[] = [

@@ -6,6 +6,7 @@ export type MailInput =
   | { template: 'confirm_email'; to: string; name: string; link: string; code: string; ttlHours: number }
   | { template: 'change_email'; to: string; name: string; link: string; code: string; ttlHours: number }
   | { template: 'registration_attempt'; to: string; resetLink: string }
+  | { template: 'account_linked_by_other'; to: string; name: string; account: string; address: string; newHolder: string; at: Date; timeZone: string; link: string }
   | { template: 'password_reset'; to: string; name: string; link: string; code: string; ttlMinutes: number }
   | { template: 'password_changed'; to: string; name: string; at: Date; ip: string; timeZone: string }
   | { template: 'new_login'; to: string; name: string; at: Date; ip: string; device: string; timeZone: string }
@@ -88,6 +89,13 @@ export function renderMail(input: MailInput): RenderedMail {
         'Если это были вы и вы не помните пароль, восстановите его:',
         { link: input.resetLink, label: 'Восстановить пароль' },
         'Если это были не вы, ничего делать не нужно: ваш кабинет в безопасности.',
+      ])
+    case 'account_linked_by_other':
+      return render(input, 'К вашему лицевому счёту подключился ещё один человек', `Здравствуйте, ${input.name}!`, [
+        `${formatLocalTime(input.at, input.timeZone)} к лицевому счёту ${input.account} (${input.address}) в личном кабинете подключился ${input.newHolder}.`,
+        'Если это член вашей семьи или вы сами с другого адреса, ничего делать не нужно.',
+        'Если вы его не знаете, сообщите поставщику: он отключит чужой доступ и выдаст новый код доступа для квитанции. Кто подключён к счёту, видно в кабинете:',
+        { link: input.link, label: 'Открыть лицевой счёт' },
       ])
     case 'password_reset':
       return render(input, 'Восстановление пароля', `Здравствуйте, ${input.name}!`, [

@@ -45,6 +45,17 @@ export const PublicSupplier = Type.Object(
       { additionalProperties: false, description: 'Days of the month (inclusive, supplier local time) when readings are taken.' },
     ),
     timeZone: Type.String({ description: 'IANA time zone of the supplier.', examples: ['Asia/Novosibirsk'] }),
+    linkProof: Type.Object(
+      {
+        kind: Type.Enum(['access_code', 'premises', 'last_invoice_amount'], { type: 'string' }),
+        label: Type.String({ examples: ['Код доступа'] }),
+        hint: Type.String({ examples: ['Восемь знаков из строки «Код для личного кабинета» на квитанции.'] }),
+      },
+      {
+        additionalProperties: false,
+        description: 'What registration and linking ask besides the number and the surname: send the answer as `proof`.',
+      },
+    ),
   },
   { $id: 'PublicSupplier', additionalProperties: false },
 )

@@ -5,6 +5,7 @@ import { DEFAULT_PAGE_SIZE, type PageQuery } from '../common/schemas.ts'
 import type { Supplier } from '../generated/prisma/client.ts'
 import { accountNumberFormatOf } from './account-number.ts'
 import type { PublicSupplier } from './schemas.ts'
+import { LINK_PROOF_LABELS } from '../accounts/link-proof.ts'
 
 function toPublic(supplier: Supplier): PublicSupplier {
   return {
@@ -16,6 +17,7 @@ function toPublic(supplier: Supplier): PublicSupplier {
     accountNumberFormat: accountNumberFormatOf(supplier),
     readingWindow: { startDay: supplier.readingWindowStartDay, endDay: supplier.readingWindowEndDay },
     timeZone: supplier.timeZone,
+    linkProof: { kind: supplier.linkProof, ...LINK_PROOF_LABELS[supplier.linkProof] },
   }
 }
 

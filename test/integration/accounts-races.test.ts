@@ -28,14 +28,14 @@ beforeAll(async () => {
   ivan = (await login(ctx, email, STRONG_PASSWORD)).accessToken
   userId = (await ctx.client.prisma.user.findUniqueOrThrow({ where: { email } })).id
   for (let i = 0; i < 4; i++) spare.push(`54009000${String(i).padStart(2, '0')}`)
-  await ctx.client.prisma.account.createMany({ data: spare.map((number) => ({ supplierId: heat, number, holderSurname: 'Иванов', address: 'г. Новосибирск' })) })
+  await ctx.client.prisma.account.createMany({ data: spare.map((number) => ({ supplierId: heat, number, holderSurname: 'Иванов', address: 'г. Новосибирск', accessCode: 'R4CE5PAR' })) })
   await createStaff(ctx, 'operator', 'op@heat.test', 'operator passphrase heat 1', heat)
   operator = (await login(ctx, 'op@heat.test', 'operator passphrase heat 1')).accessToken
 })
 afterAll(() => ctx.close())
 
 const link = (number: string) =>
-  ctx.app.inject({ method: 'POST', url: '/v1/accounts', headers: bearer(ivan), payload: { supplierId: heat, accountNumber: number, surname: 'Иванов' } })
+  ctx.app.inject({ method: 'POST', url: '/v1/accounts', headers: bearer(ivan), payload: { supplierId: heat, accountNumber: number, surname: 'Иванов', proof: number.startsWith('540090') ? 'R4CE5PAR' : DEMO.ivanovHeat.proof } })
 const unlink = (accountId: string) => ctx.app.inject({ method: 'DELETE', url: `/v1/accounts/${accountId}`, headers: bearer(ivan) })
 const accountId = async (number: string) => (await ctx.client.prisma.account.findFirstOrThrow({ where: { supplierId: heat, number } })).id
 
@@ -78,7 +78,7 @@ describe('linking under MAX_LINKED_ACCOUNTS', () => {
 
   it('a link waiting for an account being closed is refused once the close commits', async () => {
     const number = '5400900099'
-    const { id } = await ctx.client.prisma.account.create({ data: { supplierId: heat, number, holderSurname: 'Иванов', address: 'г. Новосибирск' } })
+    const { id } = await ctx.client.prisma.account.create({ data: { supplierId: heat, number, holderSurname: 'Иванов', address: 'г. Новосибирск', accessCode: 'R4CE5PAR' } })
     // The close is held open (its row lock taken, not yet committed) while the link comes in.
     const { answer, blocked } = await whileLocked(
       ctx,
@@ -93,7 +93,7 @@ describe('linking under MAX_LINKED_ACCOUNTS', () => {
   it(`link and close at once, ${ROUNDS} rounds: the link either came first or is refused`, async () => {
     for (let round = 0; round < ROUNDS; round++) {
       const number = `54009100${String(round).padStart(2, '0')}`
-      const { id } = await ctx.client.prisma.account.create({ data: { supplierId: heat, number, holderSurname: 'Иванов', address: 'г. Новосибирск' } })
+      const { id } = await ctx.client.prisma.account.create({ data: { supplierId: heat, number, holderSurname: 'Иванов', address: 'г. Новосибирск', accessCode: 'R4CE5PAR' } })
       const close = () => ctx.app.inject({ method: 'POST', url: `/v1/admin/accounts/${id}/close`, headers: bearer(operator), payload: { reason: 'race' } })
       const [linked, closed] = await Promise.all([link(number), close()])
       expect(closed.statusCode).toBe(200)

@@ -138,22 +138,22 @@ describe('linking', () => {
   const link = (token: string, payload: object) => ctx.app.inject({ method: 'POST', url: '/v1/accounts', headers: bearer(token), payload })
 
   it('links another account with the same proof as registration', async () => {
-    const res = await link(ivan, { supplierId: water, accountNumber: '120012345', surname: 'иванов' })
+    const res = await link(ivan, { supplierId: water, accountNumber: '120012345', surname: 'иванов', proof: 'w2hf7bqn' })
     expect(res.statusCode).toBe(201)
     expect(res.json()).toMatchObject({ number: '12-0012345' })
     expect((await get('/v1/accounts', ivan)).json().items).toHaveLength(2)
   })
 
   it('refuses a wrong surname, a second link of the same account, and more than the maximum', async () => {
-    expect((await link(ivan, { supplierId: water, accountNumber: '11-0007785', surname: 'Иванов' })).json().code).toBe('account_not_matched')
-    expect((await link(ivan, { supplierId: water, accountNumber: '12-0012345', surname: 'Иванов' })).json().code).toBe('account_already_linked')
-    const third = await link(ivan, { supplierId: water, accountNumber: '11-0007785', surname: 'Петров' })
+    expect((await link(ivan, { supplierId: water, accountNumber: '11-0007785', surname: 'Иванов', proof: DEMO.petrovWater.proof })).json().code).toBe('account_not_matched')
+    expect((await link(ivan, { supplierId: water, accountNumber: '12-0012345', surname: 'Иванов', proof: 'W2HF7BQN' })).json().code).toBe('account_already_linked')
+    const third = await link(ivan, { supplierId: water, accountNumber: '11-0007785', surname: 'Петров', proof: DEMO.petrovWater.proof })
     expect(third.statusCode).toBe(422)
     expect(third.json().code).toBe('too_many_accounts')
   })
 
   it('staff cannot link accounts to themselves', async () => {
-    expect((await link(heatOperator, { supplierId: heat, accountNumber: '5400012345', surname: 'Иванов' })).statusCode).toBe(403)
+    expect((await link(heatOperator, { supplierId: heat, accountNumber: '5400012345', surname: 'Иванов', proof: DEMO.ivanovHeat.proof })).statusCode).toBe(403)
   })
 
   it('unlinks; the account stays and another customer’s id is 404', async () => {

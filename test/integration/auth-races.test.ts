@@ -26,7 +26,7 @@ const userId = async (email: string) => (await ctx.client.prisma.user.findUnique
 const mailsTo = (to: string, template: string) => ctx.client.prisma.mailOutbox.findMany({ where: { to, template }, orderBy: { createdAt: 'asc' } })
 
 /** Registers with a demo account, confirms with the mailed code, and logs in. */
-async function signUp(email: string, account: { code: string; number: string; surname: string }) {
+async function signUp(email: string, account: { code: string; number: string; surname: string; proof: string }) {
   const res = await post('/v1/auth/register', registration(await supplierId(ctx, account.code), account, email))
   expect(res.statusCode).toBe(202)
   const [mail] = await mailsTo(email, 'confirm_email')

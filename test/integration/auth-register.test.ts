@@ -73,9 +73,9 @@ describe('POST /v1/auth/register', () => {
 
   it("accepts the supplier's short account form (7785 is 11-0007785) and ё/е in the surname", async () => {
     const water = await supplierId(ctx, 'gorvodokanal')
-    const short = await register(registration(water, { number: '7785', surname: 'ПЕТРОВ' }, 'petrov@example.test'))
+    const short = await register(registration(water, { number: '7785', surname: 'ПЕТРОВ', proof: 'p9rd-4mxt' }, 'petrov@example.test'))
     expect(short.statusCode).toBe(202)
-    const yo = await register(registration(water, { number: '12-0012346', surname: 'Семенова' }, 'semenova@example.test'))
+    const yo = await register(registration(water, { number: '12-0012346', surname: 'Семенова', proof: DEMO.semenovaWater.proof }, 'semenova@example.test'))
     expect(yo.statusCode).toBe(202)
     const links = await ctx.client.prisma.userAccount.findMany({ where: { user: { email: { in: ['petrov@example.test', 'semenova@example.test'] } } }, include: { account: true } })
     expect(links.map((l) => l.account.number).sort()).toEqual(['11-0007785', '12-0012346'])
@@ -83,8 +83,8 @@ describe('POST /v1/auth/register', () => {
 
   it('gives one answer for an unknown account and for a wrong surname', async () => {
     const heat = await supplierId(ctx, 'sibteplo')
-    const unknown = await register(registration(heat, { number: '5400099999', surname: 'Иванов' }, 'x1@example.test'))
-    const wrongName = await register(registration(heat, { number: '5400012345', surname: 'Сидоров' }, 'x2@example.test'))
+    const unknown = await register(registration(heat, { number: '5400099999', surname: 'Иванов', proof: DEMO.ivanovHeat.proof }, 'x1@example.test'))
+    const wrongName = await register(registration(heat, { number: '5400012345', surname: 'Сидоров', proof: DEMO.ivanovHeat.proof }, 'x2@example.test'))
     for (const res of [unknown, wrongName]) {
       expect(res.statusCode).toBe(422)
       expect(res.json().code).toBe('account_not_matched')
@@ -93,7 +93,7 @@ describe('POST /v1/auth/register', () => {
   })
 
   it('names a malformed account number with the expected format', async () => {
-    const res = await register(registration(await supplierId(ctx, 'gorvodokanal'), { number: '11-77', surname: 'Петров' }, 'x3@example.test'))
+    const res = await register(registration(await supplierId(ctx, 'gorvodokanal'), { number: '11-77', surname: 'Петров', proof: DEMO.petrovWater.proof }, 'x3@example.test'))
     expect(res.statusCode).toBe(422)
     expect(res.json()).toMatchObject({ code: 'account_number_invalid', example: '11-0007785' })
   })
@@ -161,7 +161,7 @@ describe('the mail outbox', () => {
 
   it('writes nothing when the change fails: no user, no mail', async () => {
     const before = await ctx.client.prisma.mailOutbox.count()
-    await register(registration(await supplierId(ctx, 'sibteplo'), { number: '5400099999', surname: 'Иванов' }, 'ghost@example.test'))
+    await register(registration(await supplierId(ctx, 'sibteplo'), { number: '5400099999', surname: 'Иванов', proof: DEMO.ivanovHeat.proof }, 'ghost@example.test'))
     expect(await ctx.client.prisma.mailOutbox.count()).toBe(before)
   })
 })

@@ -142,10 +142,10 @@ describe('one account, one meter: create, correct, close, replace at once', () =
 
     it('a registration with the account', async () => {
       const id = await newAccount()
-      const { number } = await ctx.client.prisma.account.findUniqueOrThrow({ where: { id } })
+      const { number, accessCode: proof } = await ctx.client.prisma.account.findUniqueOrThrow({ where: { id } })
       const email = `late-${number}@example.test`
       const { answer, blocked } = await whileLocked(ctx, closing(id), () =>
-        ctx.app.inject({ method: 'POST', url: '/v1/auth/register', payload: registration(heat, { number, surname: 'Гонкина' }, email) }),
+        ctx.app.inject({ method: 'POST', url: '/v1/auth/register', payload: registration(heat, { number, surname: 'Гонкина', proof }, email) }),
       )
       expect(blocked).toBe(true)
       expect([answer.statusCode, answer.json().code]).toEqual([422, 'account_not_matched'])

@@ -1,6 +1,6 @@
 import { seedDemoData } from '../../src/db/seed.ts'
 import { buildTestApp, type TestContext } from '../helper.ts'
-import { DEMO, bearer, createStaff, login, signUp, supplierId } from '../support/auth.ts'
+import { DEMO, accessCodeOf, bearer, createStaff, login, signUp, supplierId } from '../support/auth.ts'
 import { startSmtpServer, type SmtpServer } from '../support/smtp.ts'
 
 let ctx: TestContext
@@ -159,7 +159,7 @@ describe('accounts and meters (operators)', () => {
     expect(res.json().status).toBe('closed')
     expect((await call('POST', `/v1/admin/accounts/${accountId}/close`, heatOp, { reason: 'again' })).statusCode).toBe(409)
     expect((await call('PATCH', `/v1/admin/accounts/${accountId}`, heatOp, { residentsCount: 2 })).json().code).toBe('account_closed')
-    const link = await call('POST', '/v1/accounts', customer, { supplierId: heat, accountNumber: '5400090001', surname: 'Новикова' })
+    const link = await call('POST', '/v1/accounts', customer, { supplierId: heat, accountNumber: '5400090001', surname: 'Новикова', proof: await accessCodeOf(ctx, '5400090001') })
     expect(link.json().code).toBe('account_not_matched')
   })
 

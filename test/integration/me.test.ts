@@ -124,6 +124,7 @@ describe('DELETE /v1/me', () => {
         supplierId: (await ctx.client.prisma.supplier.findUniqueOrThrow({ where: { code: 'sibteplo' } })).id,
         accountNumber: '5400012345',
         surname: 'Иванов',
+        proof: 'K7M2QX9P',
         email: 'new.address@example.test',
         password: STRONG_PASSWORD,
         consent: { personalData: true, textVersion: '2026-01' },

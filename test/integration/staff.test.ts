@@ -79,8 +79,8 @@ describe('operators', () => {
     expect(list.json().items.map((u: { orgCode: string }) => u.orgCode)).toEqual([code])
 
     // It acts only within the supplier that issued it: another supplier's account does not match.
-    const link = (account: { code: string; number: string; surname: string }) =>
-      ctx.app.inject({ method: 'POST', url: '/v1/accounts', headers: bearer(org), payload: { supplierId: account.code === 'sibteplo' ? heat : water, accountNumber: account.number, surname: account.surname } })
+    const link = (account: { code: string; number: string; surname: string; proof: string }) =>
+      ctx.app.inject({ method: 'POST', url: '/v1/accounts', headers: bearer(org), payload: { supplierId: account.code === 'sibteplo' ? heat : water, accountNumber: account.number, surname: account.surname, proof: account.proof } })
     expect((await link(DEMO.semenovaWater)).json()).toMatchObject({ status: 422, code: 'account_not_matched' })
     expect((await link(DEMO.ivanovHeat)).statusCode).toBe(201)
   })

@@ -30,6 +30,7 @@ describe('GET /v1/suppliers', () => {
       },
       readingWindow: { startDay: 15, endDay: 25 },
       timeZone: 'Asia/Novosibirsk',
+      linkProof: { kind: 'access_code', label: 'Код доступа', hint: expect.stringContaining('квитанции') },
     })
   })
 

@@ -206,7 +206,7 @@ describe('events and their delivery', () => {
     await endpoint()
     await endpoint({}, waterOperator, water)
     // Linking a water account: the water supplier's endpoint hears it, the heat one does not.
-    const linked = await call('POST', '/v1/accounts', ivan, { supplierId: water, accountNumber: '120012345', surname: 'иванов' })
+    const linked = await call('POST', '/v1/accounts', ivan, { supplierId: water, accountNumber: '120012345', surname: 'иванов', proof: 'W2HF7BQN' })
     expect(linked.statusCode).toBe(201)
     const waterAccount = linked.json<{ id: string }>().id
     const readingId = await submitReading()

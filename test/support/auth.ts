@@ -8,21 +8,27 @@ export const STRONG_PASSWORD = 'тихий огонёк над рекою 42'
 
 /** The demo accounts registration tests use (seeded by seedDemoData). */
 export const DEMO = {
-  ivanovHeat: { code: 'sibteplo', number: '5400012345', surname: 'Иванов' },
-  semenovaWater: { code: 'gorvodokanal', number: '12-0012346', surname: 'Семёнова' },
-  petrovWater: { code: 'gorvodokanal', number: '11-0007785', surname: 'Петров' },
-  kuznetsovaPower: { code: 'energosbyt', number: '770100000123', surname: 'Кузнецова' },
+  ivanovHeat: { code: 'sibteplo', number: '5400012345', surname: 'Иванов', proof: 'K7M2QX9P' },
+  semenovaWater: { code: 'gorvodokanal', number: '12-0012346', surname: 'Семёнова', proof: 'S8GK3ZPY' },
+  petrovWater: { code: 'gorvodokanal', number: '11-0007785', surname: 'Петров', proof: 'P9RD4MXT' },
+  kuznetsovaPower: { code: 'energosbyt', number: '770100000123', surname: 'Кузнецова', proof: 'D4XV9TMC' },
 } as const
+
+/** The access code printed on an account's receipts (demo accounts have fixed ones, others a random one). */
+export async function accessCodeOf(ctx: TestContext, number: string): Promise<string> {
+  return (await ctx.client.prisma.account.findFirstOrThrow({ where: { number }, select: { accessCode: true } })).accessCode
+}
 
 export async function supplierId(ctx: TestContext, code: string): Promise<string> {
   return (await ctx.client.prisma.supplier.findUniqueOrThrow({ where: { code } })).id
 }
 
-export function registration(supplier: string, account: { number: string; surname: string }, email: string, extra: Record<string, unknown> = {}) {
+export function registration(supplier: string, account: { number: string; surname: string; proof: string }, email: string, extra: Record<string, unknown> = {}) {
   return {
     supplierId: supplier,
     accountNumber: account.number,
     surname: account.surname,
+    proof: account.proof,
     email,
     password: STRONG_PASSWORD,
     consent: { personalData: true, textVersion: '2026-01' },
@@ -31,7 +37,7 @@ export function registration(supplier: string, account: { number: string; surnam
 }
 
 /** Registers, confirms the email from the received mail, and logs in. */
-export async function signUp(ctx: TestContext, smtp: SmtpServer, email: string, account: { code: string; number: string; surname: string } = DEMO.ivanovHeat) {
+export async function signUp(ctx: TestContext, smtp: SmtpServer, email: string, account: { code: string; number: string; surname: string; proof: string } = DEMO.ivanovHeat) {
   const res = await ctx.app.inject({ method: 'POST', url: '/v1/auth/register', payload: registration(await supplierId(ctx, account.code), account, email) })
   if (res.statusCode !== 202) throw new Error(`register: ${res.statusCode} ${res.body}`)
   await ctx.app.mail.drain()
