@@ -16,6 +16,8 @@ export interface InvoiceRow extends Omit<InvoiceSummary, 'number' | 'paymentStat
   address: string
   lines: Invoice['lines']
   payee: Invoice['payee']
+  /** The account's current access code (printed on every receipt, reprints included; not part of the issued invoice). */
+  accessCode: string
 }
 
 export const INVOICE_COLUMNS = `i.id, i.number, to_char(i.period, 'YYYY-MM') AS period,
@@ -26,7 +28,7 @@ export const INVOICE_COLUMNS = `i.id, i.number, to_char(i.period, 'YYYY-MM') AS 
   (SELECT COALESCE(sum(a.principal + a.penalty), 0) FROM payment_allocation a WHERE a."invoiceId" = i.id)::text AS paid`
 
 export const INVOICE_DETAIL_COLUMNS = `${INVOICE_COLUMNS}, i.delivery::text AS delivery, i."accountId", i."accountNumber", i."holderSurname", i."holderGivenNames",
-  i.address, i.lines, json_build_object('name', q.name, 'inn', q.inn, 'kpp', q.kpp, 'bankName', q."bankName", 'bik', q.bik,
+  i.address, i.lines, (SELECT a."accessCode" FROM account a WHERE a.id = i."accountId") AS "accessCode", json_build_object('name', q.name, 'inn', q.inn, 'kpp', q.kpp, 'bankName', q."bankName", 'bik', q.bik,
     'settlementAccount', q."settlementAccount", 'correspondentAccount', q."correspondentAccount") AS payee`
 
 /** What the receipt's QR carries: the payee at issue, the total due, the period and the payer. */
@@ -78,8 +80,9 @@ export function paymentStatusOf(owed: bigint, paid: bigint): InvoiceSummary['pay
 }
 
 /** The printed receipt of an invoice; its issue date is the supplier's calendar day. */
-export function receiptOf(invoice: Invoice, issuedOn: string): ReceiptDocument {
+export function receiptOf(invoice: Invoice & { accessCode?: string }, issuedOn: string): ReceiptDocument {
   return {
+    accessCode: invoice.accessCode ?? null,
     number: String(invoice.number),
     period: invoice.period,
     issuedOn,

@@ -65,7 +65,7 @@ async function makePrintBatch(app: FastifyInstance, supplierId: string, period: 
       )
       const next = async (): Promise<ReceiptDocument[]> =>
         (await tx.query<InvoiceRow>(`FETCH ${PAGES_PER_REQUEST} FROM paper`)).map((row) =>
-          receiptOf(invoiceOf(row, paymentQrPayload(invoiceQrInput(row))), localDate(new Date(row.issuedAt), supplier.timeZone)),
+          receiptOf({ ...invoiceOf(row, paymentQrPayload(invoiceQrInput(row))), accessCode: row.accessCode }, localDate(new Date(row.issuedAt), supplier.timeZone)),
         )
 
       const { port1: port, port2 } = new MessageChannel()

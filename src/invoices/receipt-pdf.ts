@@ -15,6 +15,8 @@ export interface ReceiptDocument {
   dueDate: string
   payee: PayeeRequisites & { address?: string | null; phone?: string | null }
   payer: { accountNumber: string; holder: string; address: string }
+  /** What a person types, with the surname, to open the account in the personal account (null: not printed). */
+  accessCode?: string | null
   lines: { service: string | null; kind: string; quantity: string | null; unit: string | null; tariff: string | null; amount: string }[]
   openingBalance: string
   payments: string
@@ -57,6 +59,7 @@ export function drawReceipt(doc: Pdf, receipt: ReceiptDocument, qr: Buffer): voi
   line('Лицевой счёт', payer.accountNumber)
   line('Плательщик', payer.holder)
   line('Адрес помещения', payer.address)
+  if (receipt.accessCode) line('Код для личного кабинета', receipt.accessCode)
   doc.y = Math.max(doc.y, top + QR_SIZE) + 12
   doc.x = left
   table(

@@ -141,6 +141,10 @@ describe('issuing when a period closes', () => {
     const text = await pdfText(res.rawPayload)
     expect(text).toContain(`Квитанция на оплату за ноябрь 2026`)
     expect(text).toContain('12-0012346')
+    // The access code that, with the surname, links the account: printed on the receipt only, never in the JSON.
+    expect(text).toContain('Код для личного кабинета')
+    expect(text).toContain('S8GK3ZPY')
+    expect(JSON.stringify(body)).not.toContain('S8GK3ZPY')
     const [image] = await pdfImages(res.rawPayload)
     expect(scanQrPixels(image!.rgba, image!.width, image!.height)?.text).toBe(body.qrPayload)
   })
