@@ -3,13 +3,15 @@ import { Type } from 'typebox'
 import { AccountDetails, AccountParams } from '../accounts/schemas.ts'
 import { auditContextOf } from '../audit/audit.ts'
 import { callerOf } from '../access/guard.ts'
-import { Uuid, problems, ref } from '../common/schemas.ts'
+import { NoContent, Uuid, problems, ref } from '../common/schemas.ts'
 import {
+  AccessCode,
   AccountAdminUpdate,
   AccountClose,
   AccountCreate,
   AuditEntryPage,
   AuditQuery,
+  HolderParams,
   MeterCreate,
   MeterReplace,
   MeterUpdate,
@@ -80,6 +82,43 @@ const registerRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const caller = callerOf(request)
       await app.registry.closeAccount(caller, request.params.accountId, request.body.reason, auditContextOf(request))
       return app.accounts.details(caller, request.params.accountId)
+    },
+  )
+
+  app.post(
+    '/admin/accounts/:accountId/access-code',
+    {
+      config: staff,
+      schema: {
+        operationId: 'renewAccessCode',
+        tags,
+        summary: 'Issue a new access code for the account’s receipts',
+        description:
+          'When a stranger learned the code (a holder reports an unknown person linked): the old code stops proving the ' +
+          'account at once; the next receipt prints the new one. People already linked stay linked (unlink them separately).',
+        params: AccountParams,
+        response: { 200: ref(AccessCode, { description: 'The new code.' }), ...problems(400, 404) },
+      },
+    },
+    async (request) => ({ accessCode: await app.registry.renewAccessCode(callerOf(request), request.params.accountId, auditContextOf(request)) }),
+  )
+
+  app.delete(
+    '/admin/accounts/:accountId/holders/:userId',
+    {
+      config: staff,
+      schema: {
+        operationId: 'unlinkAccountHolder',
+        tags,
+        summary: 'Unlink a person from the account',
+        description: 'The person loses access to the account; the account and its history stay. Audited; announced as `account.unlinked`.',
+        params: HolderParams,
+        response: { 204: NoContent('Unlinked.'), ...problems(400, 404) },
+      },
+    },
+    async (request, reply) => {
+      await app.registry.unlinkHolder(callerOf(request), request.params.accountId, request.params.userId, auditContextOf(request))
+      return reply.code(204).send(null)
     },
   )
 

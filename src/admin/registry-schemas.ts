@@ -33,6 +33,13 @@ export const AccountAdminUpdate = Type.Partial(Type.Object(accountFields, { addi
 })
 export type AccountAdminUpdate = Static<typeof AccountAdminUpdate>
 
+export const AccessCode = Type.Object(
+  { accessCode: Type.String({ pattern: '^[A-Z2-9]{8}$', description: 'Printed on the next receipts; the old code no longer links the account.' }) },
+  { $id: 'AccessCode', additionalProperties: false, examples: [{ accessCode: 'T4VQ8MKA' }] },
+)
+
+export const HolderParams = Type.Object({ accountId: Uuid, userId: Uuid }, { additionalProperties: false })
+
 export const AccountClose = Type.Object(
   { reason: Type.String({ minLength: 1, maxLength: 500, description: 'Recorded in the audit log.' }) },
   { $id: 'AccountClose', additionalProperties: false },
@@ -109,4 +116,4 @@ export const AuditQuery = Type.Object(
 )
 export type AuditQuery = Static<typeof AuditQuery>
 
-export const registerAdminSchemas = [AccountCreate, AccountAdminUpdate, AccountClose, MeterCreate, MeterUpdate, MeterReplace, AuditEntry, AuditEntryPage]
+export const registerAdminSchemas = [AccountCreate, AccountAdminUpdate, AccountClose, AccessCode, MeterCreate, MeterUpdate, MeterReplace, AuditEntry, AuditEntryPage]

@@ -3,6 +3,8 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { visibleAccounts } from '../access/visibility.ts'
 import type { AuditContext } from '../audit/audit.ts'
+import { emitEvents } from '../webhooks/events.ts'
+import { accountLinkEvent } from '../webhooks/payloads.ts'
 import type { Caller } from '../access/guard.ts'
 import { visibleSupplier } from '../access/scope.ts'
 import { ConflictError, NotFoundError, UnprocessableError } from '../common/errors.ts'
@@ -160,6 +162,35 @@ function createRegisterService(app: FastifyInstance) {
           before: { status: 'active' },
           after: { status: 'closed', reason },
         })
+      })
+    },
+
+    /**
+     * A new access code for the account's receipts (the old one was seen by a stranger, say). The
+     * people already linked stay linked; the next receipt prints the new code. The code itself is
+     * not written to the audit log.
+     */
+    async renewAccessCode(caller: Caller, accountId: string, audit: AuditContext): Promise<string> {
+      const current = await account(caller, accountId)
+      return app.transaction(async (tx) => {
+        const [row] = await tx.sql<{ accessCode: string }>`
+          UPDATE account SET "accessCode" = account_access_code() WHERE id = ${current.id}::uuid RETURNING "accessCode"`
+        await app.audit.record(tx, audit, { supplierId: current.supplierId, entity: 'account', entityId: current.id, action: 'renew_access_code' })
+        return row!.accessCode
+      })
+    },
+
+    /** Unlinks a person from the account: a stranger who got the receipt's facts, reported by a holder. */
+    async unlinkHolder(caller: Caller, accountId: string, userId: string, audit: AuditContext): Promise<void> {
+      const current = await account(caller, accountId)
+      await app.transaction(async (tx) => {
+        // The same lock as the person's own link and unlink: the counter follows the links exactly.
+        await tx.sql`SELECT id FROM "user" WHERE id = ${userId}::uuid FOR UPDATE`
+        const removed = await tx.userAccount.deleteMany({ where: { userId, accountId: current.id } })
+        if (removed.count === 0) throw new NotFoundError('holder_not_found', 'This person is not linked to the account.')
+        await tx.sql`UPDATE "user" SET "linkedAccounts" = "linkedAccounts" - 1 WHERE id = ${userId}::uuid`
+        await emitEvents(tx, 'account.unlinked', app.config.clock.now(), accountLinkEvent(current.id, userId))
+        await app.audit.record(tx, audit, { supplierId: current.supplierId, entity: 'account', entityId: current.id, action: 'unlink_holder', before: { userId } })
       })
     },
 

@@ -132,4 +132,32 @@ describe('the people already linked', () => {
     ])
     expect((await ctx.app.inject({ method: 'GET', url: `/v1/accounts/${accountId}/holders`, headers: bearer(anna) })).statusCode).toBe(404)
   })
+
+  it('the supplier unlinks a stranger and issues a new access code; both are audited', async () => {
+    await createStaff(ctx, 'operator', 'op@heat.test', STRONG_PASSWORD, heat)
+    await createStaff(ctx, 'operator', 'op@water.test', STRONG_PASSWORD, water)
+    const operator = (await login(ctx, 'op@heat.test', STRONG_PASSWORD)).accessToken
+    const stranger = (await login(ctx, 'op@water.test', STRONG_PASSWORD)).accessToken
+    const account = await ctx.client.prisma.account.findFirstOrThrow({ where: { number: '5400012345' } })
+    const petr = await ctx.client.prisma.user.findUniqueOrThrow({ where: { email: 'petr@example.test' } })
+    const call = (method: 'POST' | 'DELETE', url: string, token: string) => ctx.app.inject({ method, url, headers: bearer(token) })
+
+    expect((await call('DELETE', `/v1/admin/accounts/${account.id}/holders/${petr.id}`, stranger)).statusCode).toBe(404)
+    expect((await call('DELETE', `/v1/admin/accounts/${account.id}/holders/${petr.id}`, operator)).statusCode).toBe(204)
+    expect((await call('DELETE', `/v1/admin/accounts/${account.id}/holders/${petr.id}`, operator)).json().code).toBe('holder_not_found')
+    const holders = await ctx.app.inject({ method: 'GET', url: `/v1/accounts/${account.id}/holders`, headers: bearer(ivan) })
+    expect(holders.json().items.map((h: { name: string }) => h.name)).toEqual(['Иванов'])
+
+    const renewed = await call('POST', `/v1/admin/accounts/${account.id}/access-code`, operator)
+    expect(renewed.json().accessCode).toMatch(/^[A-HJKMNP-Z2-9]{8}$/)
+    expect(renewed.json().accessCode).not.toBe('K7M2QX9P')
+    const petrToken = (await login(ctx, 'petr@example.test', STRONG_PASSWORD)).accessToken
+    const claim = { supplierId: heat, accountNumber: '5400012345', surname: 'Иванов' }
+    expect((await link(petrToken, { ...claim, proof: 'K7M2QX9P' }, address())).json().code).toBe('account_not_matched')
+    expect((await link(petrToken, { ...claim, proof: renewed.json().accessCode }, address())).statusCode).toBe(201)
+
+    const audit = await ctx.client.prisma.auditLog.findMany({ where: { entityId: account.id, action: { in: ['unlink_holder', 'renew_access_code'] } } })
+    expect(audit.map((a) => a.action).sort()).toEqual(['renew_access_code', 'unlink_holder'])
+    expect(JSON.stringify(audit)).not.toContain(renewed.json().accessCode)
+  })
 })
