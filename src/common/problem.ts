@@ -10,6 +10,8 @@ export interface ProblemInit {
   detail: string
   errors?: Problem['errors']
   extensions?: Record<string, unknown>
+  /** Headers the answer carries (Retry-After on a 503). */
+  headers?: Record<string, string>
 }
 
 export function buildProblem(request: FastifyRequest, init: ProblemInit): Problem {
@@ -27,5 +29,6 @@ export function buildProblem(request: FastifyRequest, init: ProblemInit): Proble
 }
 
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, init: ProblemInit): FastifyReply {
+  if (init.headers) reply.headers(init.headers)
   return reply.code(init.status).type(PROBLEM_CONTENT_TYPE).send(buildProblem(request, init))
 }

@@ -1,3 +1,5 @@
+import type { ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
 import { existsSync } from 'node:fs'
 import { mkdtemp, readFile, symlink } from 'node:fs/promises'
 import { createServer } from 'node:net'
@@ -89,7 +91,19 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     await server.start()
   }
   await createDatabaseIfMissing(adminUrl, database)
-  return { url: `${base}/${database}`, adminUrl, stop: alreadyRunning ? async () => {} : () => server.stop() }
+  return { url: `${base}/${database}`, adminUrl, stop: alreadyRunning ? async () => {} : () => stopServer(server) }
+}
+
+/**
+ * The package's stop() waits for its PostgreSQL process to exit; when that process is already
+ * gone (it crashed, or someone restarted the cluster with pg_ctl under the running app) the exit
+ * never comes again and a graceful shutdown hung until its grace ran out. A server that is not
+ * ours any more is left alone.
+ */
+async function stopServer(server: { stop(): Promise<void> }): Promise<void> {
+  const child = (server as unknown as { process?: ChildProcess }).process
+  if (!child || child.exitCode !== null || child.signalCode !== null) return
+  await Promise.race([server.stop(), once(child, 'exit')])
 }
 
 /** A TCP port nobody listens on right now. */

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createTestDatabase, type TestDatabase } from '../helper.ts'
 import { freePort } from '../setup/test-server.ts'
+import { startTcpProxy } from '../support/tcp-proxy.ts'
 
 // The real entry point, as `npm start` runs it, in a child process.
 function startServer(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
@@ -57,5 +58,36 @@ describe('src/server.ts', () => {
       // npm start runs the worker too: it started with the API and stopped with it.
       expect(server.output()).toMatch(/worker started/)
     }, 240_000)
+    it('after PostgreSQL restarted under it, answers 503 while it is down, serves again, and still stops at once on SIGTERM', async () => {
+      const target = new URL(db.url)
+      const proxy = await startTcpProxy(target.hostname, Number(target.port))
+      const url = new URL(db.url)
+      url.hostname = '127.0.0.1'
+      url.port = String(proxy.port)
+      const port = await freePort()
+      const server = startServer({ DATABASE_URL: url.toString(), PORT: String(port), SHUTDOWN_GRACE_MS: '60000' })
+      let stoppedIn = 0
+      try {
+        await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/ready`)).ok, 150_000)
+        // Keep-alive connections open across the restart, as a load balancer keeps them.
+        expect((await fetch(`http://127.0.0.1:${port}/v1/suppliers`)).status).toBe(200)
+        proxy.cut()
+        const during = await fetch(`http://127.0.0.1:${port}/v1/suppliers`)
+        expect([during.status, ((await during.json()) as { code: string }).code]).toEqual([503, 'database_unavailable'])
+        // Down long enough for the pool, the job queue and its LISTEN connection to notice.
+        await new Promise((resolve) => setTimeout(resolve, 3000))
+        proxy.restore()
+        await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/v1/suppliers`)).ok, 60_000)
+      } finally {
+        const t0 = Date.now()
+        server.child.kill('SIGTERM')
+        await server.exited
+        stoppedIn = Date.now() - t0
+        await proxy.close()
+      }
+      // Well under the 60 s grace: a hang would run into it (and exit 1).
+      expect(await server.exited).toBe(0)
+      expect(stoppedIn).toBeLessThan(30_000)
+    }, 300_000)
   })
 })

@@ -3,6 +3,10 @@ import fp from 'fastify-plugin'
 import Router from 'find-my-way'
 import { DomainError, InvalidInputError } from '../../common/errors.ts'
 import { sendProblem, type ProblemInit } from '../../common/problem.ts'
+import { isDatabaseUnavailable } from '../../db/unavailable.ts'
+
+/** A database comes back from a restart or a failover in seconds. */
+const DATABASE_RETRY_AFTER_S = 5
 import { MAX_FIELD_ERRORS, type Problem } from '../../common/schemas.ts'
 
 type FieldErrors = NonNullable<Problem['errors']>
@@ -131,6 +135,16 @@ export function toProblem(error: FastifyError | Error, request: FastifyRequest):
   if (status !== undefined && status >= 400 && status < 600 && status !== 500) {
     const known = FASTIFY_CODES[fastifyError.code] ?? BY_STATUS[status] ?? { code: status < 500 ? 'bad_request' : 'service_unavailable', title: 'Error' }
     return { status, ...known, detail: error.message }
+  }
+  if (isDatabaseUnavailable(error)) {
+    request.log.warn({ err: error }, 'database unavailable')
+    return {
+      status: 503,
+      code: 'database_unavailable',
+      title: 'Service unavailable',
+      detail: 'The database cannot be reached right now; nothing was changed. Try again shortly.',
+      headers: { 'retry-after': String(DATABASE_RETRY_AFTER_S) },
+    }
   }
   request.log.error({ err: error }, 'unhandled error')
   return {
