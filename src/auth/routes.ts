@@ -37,18 +37,24 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'Register with the account number from a receipt',
         description:
-          "The account must be in the supplier's register with this holder's surname (case and ё/е do not matter). " +
+          "The account must be in the supplier's register with this holder's surname (case and ё/е do not matter) and the " +
+          "supplier's second fact (`proof`; see `linkProof` in GET /v1/suppliers). A phone is kept unconfirmed (never a login " +
+          'until proven; the answer says so). Failed checks are counted as for linking (captcha, then a pause). ' +
           'Answers 202 whether or not the email is already registered; a confirmation link is mailed (or, to an existing ' +
           "address, a notice). Login is possible once the email is confirmed.",
         body: ref(RegisterRequest),
-        response: { 202: ref(Accepted, { description: 'Accepted; check the mailbox.' }), ...problems(400, 422) },
+        response: { 202: ref(Accepted, { description: 'Accepted; check the mailbox.' }), ...problems(400, 403, 422, 429) },
       },
     },
     async (request, reply) => {
       await app.auth.register(request.body, clientOf(request))
       return reply.code(202).send({
         status: 'accepted' as const,
-        detail: 'If the data is right, a confirmation link has been sent to the email address. Follow it to finish registration.',
+        detail:
+          'If the data is right, a confirmation link has been sent to the email address. Follow it to finish registration.' +
+          (request.body.phone === undefined
+            ? ''
+            : ' The phone number is kept as given but unconfirmed: it is for contact only and cannot be used to log in until a code sent to it confirms it.'),
       })
     },
   )

@@ -65,7 +65,8 @@ function createAuthService(app: FastifyInstance, dummyHash: string) {
       case 'email':
         return app.prisma.user.findMany({ where: { ...alive, email: identifier.value } })
       case 'phone':
-        return app.prisma.user.findMany({ where: { ...alive, phone: identifier.value } })
+        // Only a proven number logs in: anyone may claim any number.
+        return app.prisma.user.findMany({ where: { ...alive, phone: identifier.value, phoneVerifiedAt: { not: null } } })
       case 'orgCode':
         return app.prisma.user.findMany({ where: { ...alive, orgCode: identifier.value } })
       case 'account': {
@@ -148,7 +149,6 @@ function createAuthService(app: FastifyInstance, dummyHash: string) {
         )
         return
       }
-      const phoneFree = phone === null || (await app.prisma.user.count({ where: { phone } })) === 0
       try {
         await app.transaction(async (tx) => {
           // The register was read before the transaction; a close committed since then must win.
@@ -161,7 +161,8 @@ function createAuthService(app: FastifyInstance, dummyHash: string) {
             data: {
               role: 'customer',
               email,
-              phone: phoneFree ? phone : null,
+              // Unproven: kept for contact, never a login until a code sent to it comes back.
+              phone,
               // As the register spells it (the match ignores case and ё/е): "иванов" typed is shown as "Иванов".
               surname: account.holderSurname,
               givenNames: input.givenNames?.trim() || null,

@@ -21,6 +21,9 @@ export const Me = Type.Object(
     emailConfirmed: Type.Boolean(),
     pendingEmail: Type.Union([Type.String(), Type.Null()], { description: 'A new address awaiting confirmation.' }),
     phone: Type.Union([Type.String(), Type.Null()]),
+    phoneVerified: Type.Boolean({
+      description: 'Whether the phone was proven by a code sent to it. An unproven number is kept for contact only and never logs in.',
+    }),
     surname: Type.String({ description: 'For an organization, its name.' }),
     givenNames: Type.Union([Type.String(), Type.Null()]),
     orgCode: Type.Union([Type.String(), Type.Null()], { description: "An organization's login code." }),

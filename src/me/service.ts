@@ -4,7 +4,7 @@ import fp from 'fastify-plugin'
 import { issueEmailToken } from '../auth/email-tokens.ts'
 import { holderName } from '../accounts/holder-name.ts'
 import { displayName, normalizeEmail, normalizePhone } from '../auth/identity.ts'
-import { ConflictError, NotFoundError, UnprocessableError } from '../common/errors.ts'
+import { NotFoundError, UnprocessableError } from '../common/errors.ts'
 import { decodeCursor, pageOf } from '../common/cursor.ts'
 import { DEFAULT_PAGE_SIZE, type PageQuery } from '../common/schemas.ts'
 import type { User } from '../generated/prisma/client.ts'
@@ -19,6 +19,7 @@ function profileOf(user: User, pendingEmail: string | null): Me {
     emailConfirmed: user.emailConfirmedAt !== null,
     pendingEmail,
     phone: user.phone,
+    phoneVerified: user.phoneVerifiedAt !== null,
     surname: user.surname,
     givenNames: user.givenNames,
     orgCode: user.orgCode,
@@ -52,10 +53,10 @@ function createMeService(app: FastifyInstance) {
       if (patch.phone !== undefined) {
         phone = patch.phone === null ? null : normalizePhone(patch.phone)
         if (patch.phone !== null && phone === null) throw new UnprocessableError('phone_invalid', 'The phone number is not valid; use +7XXXXXXXXXX.')
-        if (phone && (await app.prisma.user.count({ where: { phone, id: { not: userId } } })) > 0) {
-          throw new ConflictError('phone_taken', 'This phone number is used by another account.')
-        }
       }
+      // Any number may be claimed, whoever else claims it: nothing here tells whose it is. A new
+      // number is unproven until a code sent to it comes back (once an SMS provider exists).
+      const phoneChanged = phone !== undefined && phone !== user.phone
       const newEmail = patch.email === undefined ? undefined : normalizeEmail(patch.email)
       const { confirmTtlH } = { confirmTtlH: app.config.auth.emailConfirmTtlH }
       await app.transaction(async (tx) => {
@@ -65,6 +66,7 @@ function createMeService(app: FastifyInstance) {
             surname: patch.surname?.trim(),
             givenNames: patch.givenNames === undefined ? undefined : patch.givenNames?.trim() || null,
             phone,
+            ...(phoneChanged ? { phoneVerifiedAt: null } : {}),
             notifyByEmail: patch.notifications?.email,
             notifyReadingWindow: patch.notifications?.readingWindow,
             notifyNewLogin: patch.notifications?.newLogin,
@@ -178,6 +180,7 @@ function createMeService(app: FastifyInstance) {
           data: {
             email: null,
             phone: null,
+            phoneVerifiedAt: null,
             orgCode: null,
             surname: 'удалён',
             givenNames: null,

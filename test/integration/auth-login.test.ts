@@ -15,7 +15,8 @@ beforeAll(async () => {
   ctx = await buildTestApp({ SMTP_URL: smtp.url })
   await seedDemoData(ctx.client.prisma)
   await signUp(ctx, smtp, EMAIL, DEMO.semenovaWater)
-  await ctx.client.prisma.user.update({ where: { email: EMAIL }, data: { phone: '+79131234567' } })
+  // Proven, as a code sent to the number would prove it (no SMS provider yet): only such a number logs in.
+  await ctx.client.prisma.user.update({ where: { email: EMAIL }, data: { phone: '+79131234567', phoneVerifiedAt: new Date() } })
 })
 afterAll(async () => {
   await ctx.close()
@@ -38,6 +39,22 @@ describe('POST /v1/auth/login', () => {
       expect(tokens).toMatchObject({ tokenType: 'Bearer', expiresIn: 900, mustChangePassword: false })
       expect((await me(tokens.accessToken)).json().email).toBe(EMAIL)
     }
+  })
+
+  it('an unproven phone never logs in, and claiming someone’s number tells nothing and takes nothing', async () => {
+    const other = await signUp(ctx, smtp, 'claimer@example.test', DEMO.petrovWater)
+    const claim = await ctx.app.inject({ method: 'PATCH', url: '/v1/me', headers: bearer(other.accessToken), payload: { phone: '+7 913 123-45-67' } })
+    expect(claim.statusCode).toBe(200)
+    expect(claim.json()).toMatchObject({ phone: '+79131234567', phoneVerified: false })
+    // The number still logs its owner in; the claimer's password does not get in by it.
+    expect((await attempt({ login: '+79131234567', password: STRONG_PASSWORD })).statusCode).toBe(200)
+    const owner = await login(ctx, '+79131234567', STRONG_PASSWORD)
+    expect((await me(owner.accessToken)).json()).toMatchObject({ email: EMAIL, phoneVerified: true })
+    // An unproven number of one's own does not log in either.
+    await ctx.app.inject({ method: 'PATCH', url: '/v1/me', headers: bearer(other.accessToken), payload: { phone: '+7 913 000-00-01' } })
+    expect((await attempt({ login: '+79130000001', password: STRONG_PASSWORD })).json().code).toBe('invalid_credentials')
+    // The database holds one proven owner per number.
+    await expect(ctx.client.prisma.user.update({ where: { email: 'claimer@example.test' }, data: { phone: '+79131234567', phoneVerifiedAt: new Date() } })).rejects.toMatchObject({ code: 'P2002' })
   })
 
   it('answers a wrong password and an unknown login identically', async () => {

@@ -159,6 +159,21 @@ describe('the mail outbox', () => {
     expect(smtp.to('maria@example.test').at(-1)!.subject).toBe('Восстановление пароля')
   })
 
+  it('keeps a phone unconfirmed and says so, even one someone else gave too: never dropped, never a login', async () => {
+    const heat = await supplierId(ctx, 'sibteplo')
+    const first = await register(registration(heat, { number: '5400012346', surname: 'Семёнова', proof: 'H3TZ8WRA' }, 'phone1@example.test', { phone: '+7 913 555-00-11' }))
+    const second = await register(registration(heat, { number: '5400012346', surname: 'Семёнова', proof: 'H3TZ8WRA' }, 'phone2@example.test', { phone: '89135550011' }))
+    for (const answer of [first, second]) {
+      expect(answer.statusCode).toBe(202)
+      expect(answer.json().detail).toContain('unconfirmed')
+    }
+    const users = await ctx.client.prisma.user.findMany({ where: { email: { in: ['phone1@example.test', 'phone2@example.test'] } } })
+    expect(users.map((u) => [u.phone, u.phoneVerifiedAt])).toEqual([
+      ['+79135550011', null],
+      ['+79135550011', null],
+    ])
+  })
+
   it('writes nothing when the change fails: no user, no mail', async () => {
     const before = await ctx.client.prisma.mailOutbox.count()
     await register(registration(await supplierId(ctx, 'sibteplo'), { number: '5400099999', surname: 'Иванов', proof: DEMO.ivanovHeat.proof }, 'ghost@example.test'))

@@ -43,7 +43,7 @@ describe('PATCH /v1/me', () => {
   it('changes names, phone and notification preferences', async () => {
     const res = await patch({ givenNames: 'Иван Петрович', phone: '8 913 765-43-21', notifications: { readingWindow: false } })
     expect(res.statusCode).toBe(200)
-    expect(res.json()).toMatchObject({ givenNames: 'Иван Петрович', phone: '+79137654321', notifications: { email: true, readingWindow: false, newLogin: true } })
+    expect(res.json()).toMatchObject({ givenNames: 'Иван Петрович', phone: '+79137654321', phoneVerified: false, notifications: { email: true, readingWindow: false, newLogin: true } })
   })
 
   it.each([
