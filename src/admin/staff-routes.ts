@@ -1,3 +1,4 @@
+import { auditContextOf } from '../audit/audit.ts'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { callerOf } from '../access/guard.ts'
@@ -24,7 +25,7 @@ const staffRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const created = await app.staff.createOperator(callerOf(request), request.params.supplierId, request.body)
+      const created = await app.staff.createOperator(callerOf(request), request.params.supplierId, request.body, auditContextOf(request))
       return reply.code(201).send(created)
     },
   )
@@ -46,7 +47,7 @@ const staffRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const created = await app.staff.createOrganization(callerOf(request), request.params.supplierId, request.body)
+      const created = await app.staff.createOrganization(callerOf(request), request.params.supplierId, request.body, auditContextOf(request))
       return reply.code(201).send(created)
     },
   )

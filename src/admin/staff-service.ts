@@ -1,3 +1,4 @@
+import type { AuditContext } from '../audit/audit.ts'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Caller } from '../access/guard.ts'
@@ -34,12 +35,13 @@ function createStaffService(app: FastifyInstance) {
   }
 
   return {
-    async createOperator(caller: Caller, supplierId: string, input: OperatorCreate) {
+    async createOperator(caller: Caller, supplierId: string, input: OperatorCreate, audit: AuditContext) {
       const supplier = await visibleSupplier(app, caller, supplierId)
       const email = normalizeEmail(input.email)
       await assertEmailFree(email)
       const password = temporaryPassword()
-      const user = await app.prisma.user.create({
+      const user = await app.transaction(async (tx) => {
+        const created = await tx.user.create({
         data: {
           role: 'operator',
           supplierId: supplier.id,
@@ -51,11 +53,14 @@ function createStaffService(app: FastifyInstance) {
           passwordHash: await app.auth.hashPassword(password),
           mustChangePassword: true,
         },
+        })
+        await app.audit.record(tx, audit, { supplierId: supplier.id, entity: 'user', entityId: created.id, action: 'create', after: { role: 'operator', email } })
+        return created
       })
       return { user: managedUserOf(user), login: email, temporaryPassword: password }
     },
 
-    async createOrganization(caller: Caller, supplierId: string, input: OrganizationCreate) {
+    async createOrganization(caller: Caller, supplierId: string, input: OrganizationCreate, audit: AuditContext) {
       const supplier = await visibleSupplier(app, caller, supplierId)
       const email = input.email ? normalizeEmail(input.email) : null
       const phone = input.phone ? normalizePhone(input.phone) : null
@@ -66,7 +71,8 @@ function createStaffService(app: FastifyInstance) {
       // Codes are random, so a collision is rare; retry a few times rather than fail the operator.
       for (let attempt = 0; ; attempt++) {
         try {
-          const user = await app.prisma.user.create({
+          const user = await app.transaction(async (tx) => {
+            const created = await tx.user.create({
             data: {
               role: 'organization',
               supplierId: supplier.id,
@@ -78,6 +84,15 @@ function createStaffService(app: FastifyInstance) {
               passwordHash,
               mustChangePassword: true,
             },
+            })
+            await app.audit.record(tx, audit, {
+              supplierId: supplier.id,
+              entity: 'user',
+              entityId: created.id,
+              action: 'create',
+              after: { role: 'organization', orgCode: created.orgCode, name: created.surname, email },
+            })
+            return created
           })
           return { user: managedUserOf(user), login: user.orgCode!, temporaryPassword: password }
         } catch (error) {

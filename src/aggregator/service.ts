@@ -134,7 +134,8 @@ function createAggregatorService(app: FastifyInstance) {
         if (!key || (context.caller.role === 'operator' && context.caller.supplierId !== key.supplierId)) {
           throw new NotFoundError('api_key_not_found', 'No such API key.')
         }
-        if (key.revokedAt) return
+        // Already revoked: nothing changes, so there is nothing to audit.
+        if (key.revokedAt) return context.markAudited?.()
         await tx.sql`UPDATE api_key SET "revokedAt" = now() WHERE id = ${keyId}::uuid`
         await app.audit.record(tx, context, { supplierId: key.supplierId, entity: 'api_key', entityId: keyId, action: 'revoke' })
       })

@@ -1,3 +1,4 @@
+import { auditContextOf } from '../audit/audit.ts'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Readable } from 'node:stream'
 import { Type } from 'typebox'
@@ -99,7 +100,7 @@ const importRoutes: FastifyPluginAsyncTypebox = async (app) => {
       } else {
         upload = { format: 'ndjson', stream: limitBytes(request.body as Readable, maxBytes) }
       }
-      const job = await app.imports.start(callerOf(request), supplierId, kind, upload)
+      const job = await app.imports.start(callerOf(request), supplierId, kind, upload, auditContextOf(request))
       return reply.code(202).header('location', `/v1/admin/imports/${job.id}`).send(jobOf(job))
     },
   )

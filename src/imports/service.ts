@@ -1,3 +1,4 @@
+import type { AuditContext } from '../audit/audit.ts'
 import { once } from 'node:events'
 import type { Readable } from 'node:stream'
 import { finished } from 'node:stream/promises'
@@ -175,7 +176,7 @@ function createImportService(app: FastifyInstance) {
      * Receives an upload into a staging table (COPY, streamed), answers with the job, and queues
      * its merge into the register. Rejected rows are reported; valid ones land.
      */
-    async start(caller: Caller, supplierId: string, kind: ImportKind, upload: ImportUpload): Promise<ImportJob> {
+    async start(caller: Caller, supplierId: string, kind: ImportKind, upload: ImportUpload, audit: AuditContext): Promise<ImportJob> {
       const supplier = await visibleSupplier(app, caller, supplierId)
       const spec = KINDS[kind]
       const job = await app.prisma.importJob.create({ data: { supplierId: supplier.id, kind, format: upload.format, createdById: caller.userId } })
@@ -208,6 +209,8 @@ function createImportService(app: FastifyInstance) {
         await client.end()
         return await app.transaction(async (tx) => {
           const updated = await tx.importJob.update({ where: { id: job.id }, data: { status: 'merging', totalRows: total } })
+          // The rows themselves are counted in the job; the log says who brought which file in.
+          await app.audit.record(tx, audit, { supplierId: supplier.id, entity: 'import', entityId: job.id, action: 'create', after: { kind, rows: total } })
           await app.jobs.add(tx, { task: MERGE_TASK, payload: { importId: job.id }, queue: `imports:${supplier.id}`, key: `import:${job.id}`, maxAttempts: 5 })
           return updated
         })

@@ -1,3 +1,4 @@
+import { auditContextOf } from '../audit/audit.ts'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { problems, ref } from '../common/schemas.ts'
@@ -35,7 +36,12 @@ const jobRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: ref(JobView, { description: 'The job, due now.' }), ...problems(400, 404, 409) },
       },
     },
-    async (request) => retryJob(app.db, request.params.jobId),
+    async (request) =>
+      app.transaction(async (tx) => {
+        const job = await retryJob(tx, request.params.jobId)
+        await app.audit.record(tx, auditContextOf(request), { supplierId: null, entity: 'job', entityId: request.params.jobId, action: 'retry' })
+        return job
+      }),
   )
 }
 

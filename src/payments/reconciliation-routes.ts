@@ -1,3 +1,4 @@
+import { auditContextOf } from '../audit/audit.ts'
 import type { Readable } from 'node:stream'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
@@ -40,7 +41,7 @@ const reconciliationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const { encoding, delimiter } = request.query
       const stream = limitBytes(request.body as Readable, REGISTRY_MAX_BYTES)
-      const report = await app.reconciliations.reconcile(callerOf(request), request.query, { stream, encoding, delimiter })
+      const report = await app.reconciliations.reconcile(callerOf(request), request.query, { stream, encoding, delimiter }, auditContextOf(request))
       return reply.code(201).header('location', `/v1/admin/payment-reconciliations/${report.id}`).send(report)
     },
   )
@@ -90,7 +91,7 @@ const reconciliationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: ref(MissingCreated, { description: 'Recorded.' }), ...problems(400, 404, 422) },
       },
     },
-    async (request) => app.reconciliations.createMissing(callerOf(request), request.params.reconciliationId),
+    async (request) => app.reconciliations.createMissing(callerOf(request), request.params.reconciliationId, auditContextOf(request)),
   )
 }
 

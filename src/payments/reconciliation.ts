@@ -1,3 +1,4 @@
+import type { AuditContext } from '../audit/audit.ts'
 import type { Readable } from 'node:stream'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
@@ -89,7 +90,7 @@ function createReconciliations(app: FastifyInstance) {
 
   return {
     /** Reads a bank's daily registry (CSV) and stores its comparison with our payments from that bank. */
-    async reconcile(caller: Caller, input: ReconciliationStart, upload: { stream: Readable; encoding?: Encoding; delimiter?: ';' | ',' }): Promise<Reconciliation> {
+    async reconcile(caller: Caller, input: ReconciliationStart, upload: { stream: Readable; encoding?: Encoding; delimiter?: ';' | ',' }, audit: AuditContext): Promise<Reconciliation> {
       const supplier = await visibleSupplier(app, caller, input.supplierId)
       const rows: (PaymentRow & { line: number })[] = []
       const rejected: { line: number; code: string; detail: string }[] = []
@@ -127,6 +128,7 @@ function createReconciliations(app: FastifyInstance) {
         await tx.sql`
           INSERT INTO payment_reconciliation (id, "supplierId", client, date, "createdBy", counts)
           VALUES (${id}::uuid, ${input.supplierId}::uuid, ${input.client}, ${input.date}::date, ${caller.userId}::uuid, '{}'::jsonb)`
+        await app.audit.record(tx, audit, { supplierId: input.supplierId, entity: 'payment_reconciliation', entityId: id, action: 'create', after: { client: input.client, date: input.date } })
         const counted = await tx.query<{ kind: keyof Counts; n: number }>(COMPARE, [
           id,
           input.supplierId,
@@ -179,7 +181,7 @@ function createReconciliations(app: FastifyInstance) {
      * one transaction; again, it finds them recorded and creates nothing (the payment's unique
      * bank id holds it, whatever else has recorded them since).
      */
-    async createMissing(caller: Caller, id: string): Promise<{ created: number; reconciliation: Reconciliation }> {
+    async createMissing(caller: Caller, id: string, audit: AuditContext): Promise<{ created: number; reconciliation: Reconciliation }> {
       const found = await find(caller, id)
       return app.transaction(async (tx) => {
         await tx.sql`SELECT 1 FROM payment_reconciliation WHERE id = ${id}::uuid FOR UPDATE`
@@ -211,6 +213,7 @@ function createReconciliations(app: FastifyInstance) {
         )
         if (created.length > 0) await emitEvents(tx, 'payment.succeeded', app.config.clock.now(), paymentEvents(created.map((c) => c.id)))
         if (created.length === 0 && found.counts.missing === 0) throw new UnprocessableError('nothing_missing', 'This registry lists no payment we lack.')
+        await app.audit.record(tx, audit, { supplierId: found.supplierId, entity: 'payment_reconciliation', entityId: id, action: 'create_missing', after: { created: created.length } })
         return { created: created.length, reconciliation: reconciliationOf(found) }
       })
     },

@@ -70,7 +70,7 @@ const ticketRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/ticket-attachments',
     {
-      config: anyone,
+      config: { ...anyone, auditExempt: 'files wait unattached; the message that attaches them is the audited write' },
       schema: {
         operationId: 'uploadTicketAttachments',
         tags,

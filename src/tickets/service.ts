@@ -264,6 +264,14 @@ export function createTicketService(app: FastifyInstance) {
         const ticket = await visible(tx, context.caller, id, true)
         const messageId = await addMessage(tx, id, { id: context.caller.userId, role: 'operator' }, input.text, internal, now)
         await attach(tx, context.caller, id, messageId, input.attachmentIds)
+        // The message is in the thread for ever; the log ties it to the request and address it came from.
+        await app.audit.record(tx, context, {
+          supplierId: ticket.supplierId,
+          entity: 'ticket',
+          entityId: id,
+          action: internal ? 'internal_note' : 'answer',
+          after: { messageId, status: input.status ?? null, attachments: input.attachmentIds?.length ?? 0 },
+        })
         if (internal) {
           if (input.status) throw new UnprocessableError('internal_note_status', 'An internal note does not change the status; send the change on its own.')
           return ticketOf((await one(tx, id))!, await messagesOf(tx, id, true))
