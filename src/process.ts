@@ -1,6 +1,7 @@
 import { setPriority } from 'node:os'
 import closeWithGrace from 'close-with-grace'
 import { buildApp } from './app.ts'
+import { ensureDevelopmentAdmin } from './auth/development-admin.ts'
 import { ConfigError, loadConfig } from './config.ts'
 import { prepareDatabase } from './db/prepare.ts'
 
@@ -20,6 +21,7 @@ export async function startProcess(env: Record<string, string | undefined> = pro
   }
 
   const database = await prepareDatabase(config, { log: (line) => console.log(line) })
+  await ensureDevelopmentAdmin(config, database.url, (line) => console.log(line))
   const app = await buildApp({ ...config, databaseUrl: database.url })
 
   closeWithGrace({ delay: config.shutdownGraceMs }, async ({ err, signal }) => {

@@ -40,6 +40,21 @@ function requestHash(request: FastifyRequest): string {
  * Keys are scoped per caller and kept IDEMPOTENCY_TTL_H hours. A 5xx answer is not kept, so
  * the retry runs again.
  */
+const REPLAYED = {
+  type: 'string',
+  enum: ['true'],
+  description: 'Present when this is the stored answer to an earlier request with the same Idempotency-Key (nothing was done again).',
+}
+
+/** Success answers of an idempotent route may be replays: the contract says so on each. */
+function replayedHeader(responses: Record<string, Record<string, unknown>>): Record<string, Record<string, unknown>> {
+  return Object.fromEntries(
+    Object.entries(responses).map(([status, response]) =>
+      status.startsWith('2') ? [status, { ...response, headers: { ...(response.headers as object | undefined), 'idempotency-replayed': REPLAYED } }] : [status, response],
+    ),
+  )
+}
+
 export default fp(
   async function idempotency(app: FastifyInstance) {
     const ttlMs = app.config.idempotencyTtlH * 3_600_000
@@ -54,7 +69,7 @@ export default fp(
             Type.String({ minLength: 1, maxLength: 255, description: 'Makes the request safe to retry: a repeat gets the first answer.' }),
           ),
         }),
-        response: { ...problems(409, 422), ...(route.schema?.response ?? {}) },
+        response: { ...problems(409, 422), ...replayedHeader((route.schema?.response ?? {}) as Record<string, Record<string, unknown>>) },
       }
       // Only idempotent routes pay for these hooks.
       route.preHandler = [...(route.preHandler ? [route.preHandler].flat() : []), claim]
