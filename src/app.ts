@@ -33,7 +33,7 @@ import prisma from './plugins/app/prisma.ts'
 import responseHeaders from './plugins/app/response-headers.ts'
 import problemHandler from './plugins/app/problem-handler.ts'
 import inputGuard from './plugins/app/input-guard.ts'
-import { clientErrorHandler } from './plugins/app/client-error.ts'
+import { clientErrorHandler, frameworkErrorHandler } from './plugins/app/client-error.ts'
 import requestId, { genReqId } from './plugins/app/request-id.ts'
 import cors from './plugins/external/cors.ts'
 import helmet from './plugins/external/helmet.ts'
@@ -86,6 +86,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     keepAliveTimeout: config.keepAliveTimeoutMs,
     schemaController,
     clientErrorHandler,
+    frameworkErrors: frameworkErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   await app.register(configPlugin, { config })

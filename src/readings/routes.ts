@@ -1,3 +1,4 @@
+import { InvalidInputError } from '../common/errors.ts'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { auditContextOf } from '../audit/audit.ts'
@@ -151,6 +152,9 @@ const readingRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
+      if (request.body === undefined || request.body === null) {
+        throw new InvalidInputError([{ in: 'body', pointer: '#', detail: 'a body is required: JSON {readings: [...]} or CSV' }])
+      }
       const rows = typeof request.body === 'string' ? csvReadingRows(request.body) : (request.body as BulkBody).readings.map((row, i) => ({ line: i + 1, ...row }))
       return app.readings.bulk(auditContextOf(request), rows)
     },

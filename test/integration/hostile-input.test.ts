@@ -152,6 +152,14 @@ describe('HTTP details for frontends', () => {
     expect((await ctx.app.inject({ method: 'GET', url: '/v1/no-such-thing' })).json().code).toBe('route_not_found')
   })
 
+  it('URLs the router refuses (a broken percent-encoding, a 300-character id) are problems too', async () => {
+    const broken = await ctx.app.inject({ method: 'GET', url: '/v1/accounts/%E0%A4%A' })
+    expect([broken.statusCode, broken.json().code, broken.headers['x-request-id']]).toEqual([400, 'malformed_url', expect.any(String)])
+    const long = await ctx.app.inject({ method: 'GET', url: `/v1/accounts/${'x'.repeat(300)}` })
+    expect([long.statusCode, long.json().code]).toEqual([414, 'uri_too_long'])
+    expect(long.headers['content-type']).toBe('application/problem+json; charset=utf-8')
+  })
+
   it('a DELETE with Content-Type: application/json and no body is accepted', async () => {
     const [, customer] = tokens
     const answer = await ctx.app.inject({ method: 'DELETE', url: `/v1/accounts/${SAMPLE_ID}`, headers: { ...bearer(customer!), 'content-type': 'application/json' } })

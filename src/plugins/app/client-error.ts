@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import { STATUS_CODES } from 'node:http'
 import type { Socket } from 'node:net'
-import type { FastifyInstance } from 'fastify'
-import { PROBLEM_CONTENT_TYPE } from '../../common/problem.ts'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { PROBLEM_CONTENT_TYPE, sendProblem } from '../../common/problem.ts'
 
 const ANSWERS: Record<string, { status: number; code: string; detail: string }> = {
   HPE_HEADER_OVERFLOW: {
@@ -40,4 +40,20 @@ export function clientErrorHandler(this: FastifyInstance, error: Error & { code?
     )
   }
   socket.destroy(error)
+}
+
+/**
+ * Requests Fastify's router refuses before any hook runs: a malformed percent-encoding in the
+ * path, or a path segment over 100 characters. They answer problems too.
+ */
+export function frameworkErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  reply.header('x-request-id', request.id).header('cache-control', 'no-store')
+  const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+  void sendProblem(
+    request,
+    reply,
+    tooLong
+      ? { status: 414, code: 'uri_too_long', title: 'URI too long', detail: 'A path segment is longer than 100 characters.' }
+      : { status: 400, code: 'malformed_url', title: 'Bad request', detail: 'The URL is not valid (a malformed percent-encoding?).' },
+  )
 }
