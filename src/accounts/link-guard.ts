@@ -53,7 +53,7 @@ export function createHolderCheck(app: FastifyInstance, counter: Counter, captch
     const seen = await counts(Object.values(keys))
     const count = (key: string) => seen.get(key)?.count ?? 0
     const pausedBy = [keys.person, keys.ip, ...(captcha.enabled ? [] : [keys.account])].find((key) => count(key) >= limits.pauseAfter)
-    if (pausedBy) throw tooManyRequests(seen.get(pausedBy)!, { max: limits.pauseAfter, windowMs: limits.windowMs }, 'failed account checks')
+    if (pausedBy) throw tooManyRequests(seen.get(pausedBy)!, { max: limits.pauseAfter, windowMs: limits.windowMs }, 'failed account checks', 'неудачных проверок лицевого счёта')
     if (captcha.enabled && Math.max(...Object.values(keys).map(count)) >= limits.captchaAfter) {
       if (!claim.captchaToken) throw new ForbiddenError('captcha_required', 'Several checks of this account or by you failed: solve the captcha (GET /v1/auth/captcha) and send captchaToken.')
       if (!(await captcha.verify(claim.captchaToken, who.ip))) throw new ForbiddenError('captcha_invalid', 'The captcha was not solved; try again.')

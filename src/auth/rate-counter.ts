@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { DomainError } from '../common/errors.ts'
-import { describeWindow } from '../common/wording.ts'
+import { describeWindow, describeWindowRu } from '../common/wording.ts'
 
 export interface Window {
   count: number
@@ -57,7 +57,7 @@ export function createRateCounter(app: FastifyInstance) {
 }
 
 /** "At most 10 failed logins for this login per 15 minutes": the rule, not the time left (Retry-After has that). */
-export function tooManyRequests(window: Window, limit: { max: number; windowMs: number }, what: string): DomainError {
+export function tooManyRequests(window: Window, limit: { max: number; windowMs: number }, what: string, whatRu: string): DomainError {
   const seconds = Math.max(1, Math.ceil(window.resetsInMs / 1000))
   return new DomainError(
     429,
@@ -66,5 +66,5 @@ export function tooManyRequests(window: Window, limit: { max: number; windowMs: 
     `At most ${limit.max} ${what} per ${describeWindow(limit.windowMs)}; Retry-After says when to try again.`,
     {},
     { 'retry-after': String(seconds) },
-  )
+  ).inRussian(`Не больше ${limit.max} ${whatRu} за ${describeWindowRu(limit.windowMs)}; Retry-After подскажет, когда повторить.`)
 }

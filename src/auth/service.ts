@@ -84,7 +84,7 @@ function createAuthService(app: FastifyInstance, dummyHash: string) {
   /** Mails one address may be sent on request per window: nobody's mailbox is to be flooded through us. */
   async function countMailRequest(email: string): Promise<void> {
     const window = await counter.hit(`mail-requests:${email}`, cfg.loginAttempts.windowMs)
-    if (window.count > cfg.loginAttempts.max) throw tooManyRequests(window, cfg.loginAttempts, 'mails requested for one address')
+    if (window.count > cfg.loginAttempts.max) throw tooManyRequests(window, cfg.loginAttempts, 'mails requested for one address', 'писем, запрошенных на один адрес,')
   }
 
   async function enqueueConfirmation(tx: Tx, user: Pick<User, 'id' | 'surname' | 'givenNames'>, email: string): Promise<void> {
@@ -227,7 +227,7 @@ function createAuthService(app: FastifyInstance, dummyHash: string) {
           throw new ForbiddenError('captcha_invalid', 'The captcha was not solved; try again.')
         }
       } else if (failures.count >= cfg.loginAttempts.max) {
-        throw tooManyRequests(failures, cfg.loginAttempts, 'failed logins for one login')
+        throw tooManyRequests(failures, cfg.loginAttempts, 'failed logins for one login', 'неудачных входов по одному логину')
       }
       const users = identifier ? await candidates(identifier) : []
       let user: User | undefined

@@ -16,6 +16,14 @@ export class DomainError extends Error {
     super(detail)
     this.name = 'DomainError'
   }
+
+  /** The Russian detail of this occurrence, when the catalogue's general text would lose its figures. */
+  detailRu: string | undefined
+
+  inRussian(detail: string): this {
+    this.detailRu = detail
+    return this
+  }
 }
 
 export class NotFoundError extends DomainError {

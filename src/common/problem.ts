@@ -1,4 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
+import { prefersEnglish } from './language.ts'
+import { PROBLEM_DETAILS_RU, PROBLEM_TITLES_RU } from './problem-texts.ts'
 import type { Problem } from './schemas.ts'
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8'
@@ -10,17 +12,26 @@ export interface ProblemInit {
   detail: string
   errors?: Problem['errors']
   extensions?: Record<string, unknown>
+  /** The Russian detail of this occurrence (else the catalogue's text for the code). */
+  detailRu?: string | undefined
   /** Headers the answer carries (Retry-After on a 503). */
   headers?: Record<string, string>
 }
 
+/** The texts of a problem in the caller's language (Russian by default; the code-side English on request). */
+function localized(request: FastifyRequest, init: ProblemInit): { title: string; detail: string } {
+  if (prefersEnglish(request.headers['accept-language'])) return { title: init.title, detail: init.detail }
+  return { title: PROBLEM_TITLES_RU[init.status] ?? init.title, detail: init.detailRu ?? PROBLEM_DETAILS_RU[init.code] ?? init.detail }
+}
+
 export function buildProblem(request: FastifyRequest, init: ProblemInit): Problem {
+  const { title, detail } = localized(request, init)
   return {
     ...init.extensions,
     type: `urn:abonent:problem:${init.code}`,
-    title: init.title,
+    title,
     status: init.status,
-    detail: init.detail,
+    detail,
     code: init.code,
     instance: request.url.split('?')[0],
     requestId: String(request.id),
@@ -30,5 +41,8 @@ export function buildProblem(request: FastifyRequest, init: ProblemInit): Proble
 
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, init: ProblemInit): FastifyReply {
   if (init.headers) reply.headers(init.headers)
+  const vary = reply.getHeader('vary')
+  reply.header('content-language', prefersEnglish(request.headers['accept-language']) ? 'en' : 'ru')
+  reply.header('vary', vary ? `${String(vary)}, Accept-Language` : 'Accept-Language')
   return reply.code(init.status).type(PROBLEM_CONTENT_TYPE).send(buildProblem(request, init))
 }

@@ -48,7 +48,7 @@ async function stageRecords(
   for await (const item of records) {
     if ('header' in item) {
       const { fields, missing } = spec.mapColumns(item.header)
-      if (missing.length) throw new ImportFileError('import_header_invalid', `The header lacks required columns: ${missing.join(', ')}.`)
+      if (missing.length) throw new ImportFileError('import_header_invalid', `The header lacks required columns: ${missing.join(', ')}.`, { missing })
       fieldsOf = (values) => {
         const out: Record<string, unknown> = {}
         item.header.forEach((name, i) => {

@@ -18,8 +18,8 @@ export interface SourceRecord {
 export type Encoding = 'utf-8' | 'windows-1251'
 
 export class ImportFileError extends DomainError {
-  constructor(code: string, detail: string) {
-    super(422, code, 'Unusable import file', detail)
+  constructor(code: string, detail: string, extensions: Record<string, unknown> = {}) {
+    super(422, code, 'Unusable import file', detail, extensions)
   }
 }
 

@@ -98,7 +98,7 @@ function createReconciliations(app: FastifyInstance) {
       for await (const record of csvRecords(upload.stream, { encoding: upload.encoding, delimiter: upload.delimiter })) {
         if ('header' in record) {
           const mapped = mapColumns(record.header, 'payments')
-          if (mapped.missing.length > 0) throw new ImportFileError('import_columns_missing', `The header lacks: ${mapped.missing.join(', ')}.`)
+          if (mapped.missing.length > 0) throw new ImportFileError('import_columns_missing', `The header lacks: ${mapped.missing.join(', ')}.`, { missing: mapped.missing })
           fields = mapped.fields
           continue
         }

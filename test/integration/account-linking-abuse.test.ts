@@ -71,7 +71,7 @@ describe('failed checks are counted per person, per account number and per addre
     for (let i = 3; i < 6; i++) expect((await scan(i, await solveCaptcha(ctx))).json().code).toBe('account_not_matched')
     const paused = await scan(6, await solveCaptcha(ctx))
     expect(paused.statusCode).toBe(429)
-    expect(paused.json().detail).toContain('per 1 day')
+    expect(paused.json().detail).toContain('за 1 день')
     expect(Number(paused.headers['retry-after'])).toBeGreaterThan(80_000)
     // Paused means paused: even a right proof from this person waits.
     const right = await link(anna, { supplierId: water, accountNumber: '12-0012345', surname: 'Иванов', proof: 'W2HF7BQN' }, address())

@@ -63,7 +63,7 @@ describe('POST /v1/auth/login', () => {
     const junk = await attempt({ login: '???', password: 'not the password at all' })
     for (const res of [wrong, unknown, junk]) {
       expect(res.statusCode).toBe(401)
-      expect(res.json()).toMatchObject({ code: 'invalid_credentials', detail: 'The login or the password is incorrect.' })
+      expect(res.json()).toMatchObject({ code: 'invalid_credentials', detail: 'Неверный логин или пароль.' })
     }
   })
 

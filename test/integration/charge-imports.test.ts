@@ -224,7 +224,7 @@ describe('charges import', () => {
   it('refuses a file without the required columns (422)', async () => {
     const res = await imports.upload('charges', 'account;period;amount\n5400012345;2026-09;1\n', 'text/csv')
     expect(res.statusCode).toBe(422)
-    expect(res.json()).toMatchObject({ code: 'import_header_invalid', detail: expect.stringContaining('lineId') })
+    expect(res.json()).toMatchObject({ code: 'import_header_invalid', missing: expect.arrayContaining(['lineId']) })
   })
 })
 

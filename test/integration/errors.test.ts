@@ -126,9 +126,19 @@ describe('problem responses (RFC 9457)', () => {
   })
 
   it('a unique violation from the database is 409 already_exists', async () => {
-    const res = await ctx.app.inject({ method: 'GET', url: '/test/duplicate' })
+    const res = await ctx.app.inject({ method: 'GET', url: '/test/duplicate', headers: { 'accept-language': 'en' } })
     const body = expectProblem(res, 409, 'already_exists')
     expect(body.detail).toBe('A Supplier with the same unique key (code) already exists.')
+  })
+
+  it('speaks Russian by default and English on request; the code stays the same', async () => {
+    const ru = await ctx.app.inject({ method: 'GET', url: '/test/duplicate' })
+    expect(ru.json()).toMatchObject({ code: 'already_exists', title: 'Конфликт', detail: 'Такая запись уже есть.' })
+    expect(ru.headers['content-language']).toBe('ru')
+    expect(ru.headers.vary).toContain('Accept-Language')
+    const en = await ctx.app.inject({ method: 'GET', url: '/test/duplicate', headers: { 'accept-language': 'en-US,en;q=0.9,ru;q=0.5' } })
+    expect(en.json()).toMatchObject({ code: 'already_exists', title: 'Conflict' })
+    expect(en.headers['content-language']).toBe('en')
   })
 
   it('a missing record from the database is 404 not_found', async () => {
@@ -159,8 +169,10 @@ describe('rate limiting', () => {
   it('answers 429 rate_limited with Retry-After past the limit', async () => {
     for (let i = 0; i < 3; i++) expect((await limited.app.inject({ method: 'GET', url: '/v1/suppliers' })).statusCode).toBe(200)
     const res = await limited.app.inject({ method: 'GET', url: '/v1/suppliers' })
-    expectProblem(res, 429, 'rate_limited')
+    const body = expectProblem(res, 429, 'rate_limited')
     expect(Number(res.headers['retry-after'])).toBeGreaterThan(0)
+    // The rule, not the time left: the window is named (Retry-After has the rest).
+    expect(body.detail).toMatch(/не больше 3 запросов за \d+ (минуту|минуты|минут|секунд|секунды|секунду)/)
   })
 
   it('counts unknown routes too, so probing for URLs is limited', async () => {

@@ -81,7 +81,7 @@ describe('accounts import', () => {
   it('refuses a file without the required columns (422) and marks the job failed', async () => {
     const res = await imports.upload('accounts', 'number;address\n5400050001;ул. Мира, 5\n', 'text/csv')
     expect(res.statusCode).toBe(422)
-    expect(res.json()).toMatchObject({ code: 'import_header_invalid', detail: expect.stringContaining('holderSurname') })
+    expect(res.json()).toMatchObject({ code: 'import_header_invalid', missing: expect.arrayContaining(['holderSurname']) })
     const failed = await ctx.client.prisma.importJob.findFirstOrThrow({ where: { status: 'failed' }, orderBy: { createdAt: 'desc' } })
     expect(failed.error).toMatch(/holderSurname/)
     expect(await ctx.client.prisma.account.count({ where: { number: '5400050001' } })).toBe(0)

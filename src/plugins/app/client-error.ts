@@ -3,6 +3,7 @@ import { STATUS_CODES } from 'node:http'
 import type { Socket } from 'node:net'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { PROBLEM_CONTENT_TYPE, sendProblem } from '../../common/problem.ts'
+import { PROBLEM_DETAILS_RU, PROBLEM_TITLES_RU } from '../../common/problem-texts.ts'
 
 const ANSWERS: Record<string, { status: number; code: string; detail: string }> = {
   HPE_HEADER_OVERFLOW: {
@@ -24,11 +25,12 @@ export function clientErrorHandler(this: FastifyInstance, error: Error & { code?
   const answer = ANSWERS[error.code ?? ''] ?? { status: 400, code: 'malformed_request', detail: 'The request is not valid HTTP.' }
   const requestId = randomUUID()
   const title = STATUS_CODES[answer.status] ?? 'Bad request'
+  // No request was read, so no Accept-Language either: the default language, Russian.
   const body = JSON.stringify({
     type: `urn:abonent:problem:${answer.code}`,
-    title,
+    title: PROBLEM_TITLES_RU[answer.status] ?? title,
     status: answer.status,
-    detail: answer.detail,
+    detail: PROBLEM_DETAILS_RU[answer.code] ?? answer.detail,
     code: answer.code,
     requestId,
   })
@@ -36,7 +38,7 @@ export function clientErrorHandler(this: FastifyInstance, error: Error & { code?
   if (socket.writable) {
     socket.write(
       `HTTP/1.1 ${answer.status} ${title}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
-        `X-Request-Id: ${requestId}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
+        `X-Request-Id: ${requestId}\r\nContent-Language: ru\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
     )
   }
   socket.destroy(error)

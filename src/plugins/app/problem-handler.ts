@@ -123,7 +123,7 @@ export function validationProblem(errors: FieldErrors): ProblemInit {
 export function toProblem(error: FastifyError | Error, request: FastifyRequest): ProblemInit {
   if (error instanceof InvalidInputError) return validationProblem(error.fieldErrors)
   if (error instanceof DomainError) {
-    return { status: error.status, code: error.code, title: error.title, detail: error.message, extensions: error.extensions }
+    return { status: error.status, code: error.code, title: error.title, detail: error.message, detailRu: error.detailRu, extensions: error.extensions }
   }
   if (isPrismaKnownError(error)) {
     const problem = prismaProblem(error)

@@ -1,7 +1,8 @@
 import rateLimit from '@fastify/rate-limit'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import { describeWindow } from '../../common/wording.ts'
+import { DomainError } from '../../common/errors.ts'
+import { describeWindow, describeWindowRu } from '../../common/wording.ts'
 
 /**
  * A per-IP ceiling on every route (routes may set a stricter `config.rateLimit`; probes opt out).
@@ -17,13 +18,12 @@ export default fp(
       errorResponseBuilder: (request, context) => {
         const own = (request.routeOptions.config as { rateLimit?: { timeWindow?: unknown } }).rateLimit?.timeWindow
         const windowMs = typeof own === 'number' ? own : app.config.rateLimit.windowMs
-        const error = new Error(
+        return new DomainError(
+          context.statusCode,
+          'rate_limited',
+          'Too many requests',
           `Rate limit exceeded: at most ${context.max} requests per ${describeWindow(windowMs)} from one address. Retry-After says when to try again.`,
-        ) as Error & {
-          statusCode: number
-        }
-        error.statusCode = context.statusCode
-        return error
+        ).inRussian(`Превышен предел: не больше ${context.max} запросов за ${describeWindowRu(windowMs)} с одного адреса. Retry-After подскажет, когда повторить.`)
       },
     })
   },
