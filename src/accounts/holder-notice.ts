@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify'
-import { displayName } from '../auth/identity.ts'
 import type { Tx } from '../db/transaction.ts'
 import type { Account } from '../generated/prisma/client.ts'
 import { shortName } from './holder-name.ts'
@@ -9,8 +8,8 @@ import { shortName } from './holder-name.ts'
  * it), with a way to see who: a stranger who got hold of the receipt's facts does not stay unnoticed.
  */
 export async function tellOtherHolders(app: FastifyInstance, tx: Tx, newcomerId: string, account: Pick<Account, 'id' | 'supplierId' | 'number' | 'address'>): Promise<void> {
-  const rows = await tx.sql<{ email: string; surname: string; givenNames: string | null; newSurname: string; newGivenNames: string | null; timeZone: string }>`
-    SELECT u.email, u.surname, u."givenNames", me.surname AS "newSurname", me."givenNames" AS "newGivenNames", s."timeZone"
+  const rows = await tx.sql<{ email: string; name: string; newSurname: string; newGivenNames: string | null; timeZone: string }>`
+    SELECT u.email, concat_ws(' ', u."givenNames", u.surname) AS name, me.surname AS "newSurname", me."givenNames" AS "newGivenNames", s."timeZone"
     FROM user_account ua
     JOIN "user" u ON u.id = ua."userId"
     JOIN "user" me ON me.id = ${newcomerId}::uuid
@@ -21,7 +20,7 @@ export async function tellOtherHolders(app: FastifyInstance, tx: Tx, newcomerId:
     await app.mail.enqueue(tx, {
       template: 'account_linked_by_other',
       to: row.email,
-      name: displayName(row),
+      name: row.name,
       account: account.number,
       address: account.address,
       newHolder: shortName({ surname: row.newSurname, givenNames: row.newGivenNames }),

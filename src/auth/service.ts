@@ -9,7 +9,7 @@ import { accountNumberFormatOf, normalizeAccountNumber } from '../suppliers/acco
 import { createCaptchaVerifier } from './captcha.ts'
 import { consumeEmailToken, issueEmailToken } from './email-tokens.ts'
 import { accountNotMatched } from '../accounts/registry-match.ts'
-import { createHolderCheck } from '../accounts/link-guard.ts'
+import { createHolderCheck } from './holder-check.ts'
 import { tellOtherHolders } from '../accounts/holder-notice.ts'
 import { classifyLogin, displayName, loginKey, normalizeEmail, normalizePhone, type LoginIdentifier } from './identity.ts'
 import { hashPassword, judgePassword, verifyPassword } from './password.ts'

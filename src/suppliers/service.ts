@@ -5,7 +5,7 @@ import { DEFAULT_PAGE_SIZE, type PageQuery } from '../common/schemas.ts'
 import type { Supplier } from '../generated/prisma/client.ts'
 import { accountNumberFormatOf } from './account-number.ts'
 import type { PublicSupplier } from './schemas.ts'
-import { LINK_PROOF_LABELS } from '../accounts/link-proof.ts'
+import { LINK_PROOF_LABELS } from './link-proof.ts'
 
 function toPublic(supplier: Supplier): PublicSupplier {
   return {

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { shortName } from '../../src/accounts/holder-name.ts'
-import { premisesOf, proofMatches, sameAccessCode } from '../../src/accounts/link-proof.ts'
+import { premisesOf, proofMatches, sameAccessCode } from '../../src/suppliers/link-proof.ts'
 
 const facts = (address: string, lastInvoiceTotal: string | null = null) => ({ accessCode: 'K7M2QX9P', address, lastInvoiceTotal })
 

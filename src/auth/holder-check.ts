@@ -1,12 +1,12 @@
 import type { FastifyInstance } from 'fastify'
-import type { CaptchaVerifier } from '../auth/captcha.ts'
-import { tooManyRequests, type createRateCounter } from '../auth/rate-counter.ts'
+import type { CaptchaVerifier } from './captcha.ts'
+import { tooManyRequests, type createRateCounter } from './rate-counter.ts'
 import { ForbiddenError, UnprocessableError } from '../common/errors.ts'
 import type { Account } from '../generated/prisma/client.ts'
 import { accountNumberFormatOf, normalizeAccountNumber } from '../suppliers/account-number.ts'
-import { sameSurname } from './holder-name.ts'
-import { proofMatches } from './link-proof.ts'
-import { accountNotMatched } from './registry-match.ts'
+import { sameSurname } from '../accounts/holder-name.ts'
+import { proofMatches } from '../suppliers/link-proof.ts'
+import { accountNotMatched } from '../accounts/registry-match.ts'
 
 export interface HolderClaim {
   supplierId: string
