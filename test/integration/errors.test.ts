@@ -55,7 +55,7 @@ function expectProblem(res: { statusCode: number; headers: Record<string, unknow
 
 describe('problem responses (RFC 9457)', () => {
   it('validation: every bad member is named with a pointer into the body', async () => {
-    const res = await ctx.app.inject({ method: 'POST', url: '/test/echo', payload: { name: '', amount: '12.5', admin: true } })
+    const res = await ctx.app.inject({ method: 'POST', url: '/test/echo', payload: { name: '', amount: '12.5', admin: true }, headers: { 'accept-language': 'en' } })
     const body = expectProblem(res, 400, 'validation_failed')
     expect(body.errors).toEqual(
       expect.arrayContaining([
@@ -67,12 +67,26 @@ describe('problem responses (RFC 9457)', () => {
   })
 
   it('validation: a missing member is pointed at by name', async () => {
-    const res = await ctx.app.inject({ method: 'POST', url: '/test/echo', payload: {} })
+    const res = await ctx.app.inject({ method: 'POST', url: '/test/echo', payload: {}, headers: { 'accept-language': 'en' } })
     expect(expectProblem(res, 400, 'validation_failed').errors).toEqual([{ in: 'body', pointer: '#/name', detail: '"name" is required' }])
   })
 
+  it('validation: field texts are Russian by default (ajv-i18n), the pointers the same', async () => {
+    const res = await ctx.app.inject({ method: 'POST', url: '/test/echo', payload: { name: '', amount: '12.5', admin: true } })
+    const body = expectProblem(res, 400, 'validation_failed')
+    expect(body.errors).toEqual(
+      expect.arrayContaining([
+        { in: 'body', pointer: '#/name', detail: expect.stringMatching(/[а-я]/) },
+        { in: 'body', pointer: '#/amount', detail: expect.stringContaining('образцу') },
+        { in: 'body', pointer: '#/admin', detail: 'неизвестное или только для чтения поле "admin"' },
+      ]),
+    )
+    const missing = await ctx.app.inject({ method: 'POST', url: '/test/echo', payload: {} })
+    expect(missing.json().errors).toEqual([{ in: 'body', pointer: '#/name', detail: 'поле "name" обязательно' }])
+  })
+
   it('JSON bodies are not coerced: a number where a string is required is an error', async () => {
-    const res = await ctx.app.inject({ method: 'POST', url: '/test/echo', payload: { name: 42 } })
+    const res = await ctx.app.inject({ method: 'POST', url: '/test/echo', payload: { name: 42 }, headers: { 'accept-language': 'en' } })
     expect(expectProblem(res, 400, 'validation_failed').errors).toEqual([{ in: 'body', pointer: '#/name', detail: 'must be string' }])
   })
 

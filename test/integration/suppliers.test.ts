@@ -78,7 +78,7 @@ describe('GET /v1/suppliers', () => {
   it('rejects an unknown query parameter instead of ignoring it', async () => {
     const res = await ctx.app.inject({ method: 'GET', url: '/v1/suppliers?sort=name' })
     expect(res.statusCode).toBe(400)
-    expect(res.json().errors).toEqual([{ in: 'query', pointer: '#/sort', detail: 'unknown or read-only member "sort"' }])
+    expect(res.json().errors).toEqual([{ in: 'query', pointer: '#/sort', detail: 'неизвестное или только для чтения поле "sort"' }])
   })
 
   it.each(['not-base64!', Buffer.from('{"a":1}').toString('base64url'), Buffer.from('[1,2]').toString('base64url')])(

@@ -1,6 +1,8 @@
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import Router from 'find-my-way'
+import { createRequire } from 'node:module'
+import { prefersEnglish } from '../../common/language.ts'
 import { DomainError, InvalidInputError } from '../../common/errors.ts'
 import { sendProblem, type ProblemInit } from '../../common/problem.ts'
 import { isDatabaseUnavailable } from '../../db/unavailable.ts'
@@ -10,6 +12,9 @@ const DATABASE_RETRY_AFTER_S = 5
 import { MAX_FIELD_ERRORS, type Problem } from '../../common/schemas.ts'
 
 type FieldErrors = NonNullable<Problem['errors']>
+
+// ajv-i18n's locale modules are CommonJS functions whose typings describe an ES default export.
+const localizeRu = createRequire(import.meta.url)('ajv-i18n/localize/ru') as (errors: { message?: string }[]) => void
 
 const PARTS: Record<string, FieldErrors[number]['in']> = {
   body: 'body',
@@ -25,18 +30,30 @@ interface AjvError {
   params: Record<string, unknown>
 }
 
-function fieldErrors(error: FastifyError): FieldErrors {
+/**
+ * Ajv's errors as field errors. In Russian (the default language), Ajv's messages of the errors
+ * the answer lists are translated by ajv-i18n (on copies: Fastify keeps the originals).
+ */
+function fieldErrors(error: FastifyError, russian: boolean): FieldErrors {
   const part = PARTS[error.validationContext ?? 'body'] ?? 'body'
-  return ((error.validation ?? []) as AjvError[]).map((issue) => {
+  const all = (error.validation ?? []) as AjvError[]
+  const listed = all.slice(0, MAX_FIELD_ERRORS).map((issue) => ({ ...issue }))
+  if (russian) localizeRu(listed)
+  return [...listed, ...all.slice(MAX_FIELD_ERRORS)].map((issue, index) => {
+    const inRussian = russian && index < MAX_FIELD_ERRORS
     // ajv points at the object that lacks or has too much; the client wants the member itself.
     const member = (issue.params.missingProperty ?? issue.params.additionalProperty) as string | undefined
     const path = member === undefined ? issue.instancePath : `${issue.instancePath}/${member.replace(/~/g, '~0').replace(/\//g, '~1')}`
     const detail =
       issue.keyword === 'additionalProperties'
-        ? `unknown or read-only member "${member}"`
+        ? inRussian
+          ? `неизвестное или только для чтения поле "${member}"`
+          : `unknown or read-only member "${member}"`
         : issue.keyword === 'required'
-          ? `"${member}" is required`
-          : (issue.message ?? 'is invalid')
+          ? inRussian
+            ? `поле "${member}" обязательно`
+            : `"${member}" is required`
+          : (issue.message ?? (inRussian ? 'неверное значение' : 'is invalid'))
     return { in: part, pointer: `#${path}`, detail }
   })
 }
@@ -130,7 +147,7 @@ export function toProblem(error: FastifyError | Error, request: FastifyRequest):
     if (problem) return problem
   }
   const fastifyError = error as FastifyError
-  if (fastifyError.validation) return validationProblem(fieldErrors(fastifyError))
+  if (fastifyError.validation) return validationProblem(fieldErrors(fastifyError, !prefersEnglish(request.headers['accept-language'])))
   const status = fastifyError.statusCode
   if (status !== undefined && status >= 400 && status < 600 && status !== 500) {
     const known = FASTIFY_CODES[fastifyError.code] ?? BY_STATUS[status] ?? { code: status < 500 ? 'bad_request' : 'service_unavailable', title: 'Error' }
