@@ -97,6 +97,7 @@ function createRegisterService(app: FastifyInstance) {
       residentsCount: row.residentsCount,
       areaM2: row.areaM2,
       services: row.services,
+      ...(row.accessCode ? { accessCode: row.accessCode } : {}),
     }
   }
 

@@ -70,14 +70,15 @@ const COUNT_UPSERTS = `SELECT (count(*) FILTER (WHERE inserted))::int AS inserte
 
 export const accountsImport: ImportKindSpec = {
   stageDdl: `(line int, code text, detail text, number text, address text, holder_surname text,
-             holder_given_names text, residents smallint, area numeric(10, 2), services text, opening_balance numeric(14, 2))`,
-  stageColumns: 'line, code, detail, number, address, holder_surname, holder_given_names, residents, area, services, opening_balance',
+             holder_given_names text, residents smallint, area numeric(10, 2), services text, opening_balance numeric(14, 2),
+             access_code text)`,
+  stageColumns: 'line, code, detail, number, address, holder_surname, holder_given_names, residents, area, services, opening_balance, access_code',
   mapColumns: (names) => mapColumns(names, 'accounts'),
   check: (record, supplier) => checkAccountRow(record, supplier),
   fields(row) {
-    if (!row) return [null, null, null, null, null, null, null, null]
+    if (!row) return [null, null, null, null, null, null, null, null, null]
     const r = row as AccountRow
-    return [r.number, r.address, r.holderSurname, r.holderGivenNames, r.residentsCount, r.areaM2, `{${r.services.join(',')}}`, r.openingBalance]
+    return [r.number, r.address, r.holderSurname, r.holderGivenNames, r.residentsCount, r.areaM2, `{${r.services.join(',')}}`, r.openingBalance, r.accessCode]
   },
   async merge(tx, stage, jobId, supplierId) {
     const newId = await prepareMerge(tx, stage)
@@ -92,7 +93,7 @@ export const accountsImport: ImportKindSpec = {
       jobId,
     )
     const valid = (await countValid(tx, stage)) - repeats
-    return upsertCounts(
+    const counts = await upsertCounts(
       tx,
       `WITH up AS (
          INSERT INTO account (id, "supplierId", number, address, "holderSurname", "holderGivenNames", "residentsCount", "areaM2",
@@ -112,6 +113,14 @@ export const accountsImport: ImportKindSpec = {
        ${COUNT_UPSERTS}`,
       valid,
     )
+    // Codes the supplier prints itself replace the ones the database made; a row without one keeps the current code.
+    await tx.$executeRawUnsafe(
+      `UPDATE account a SET "accessCode" = s.access_code
+       FROM (SELECT DISTINCT ON (number) number, access_code FROM ${stage} WHERE code IS NULL ORDER BY number, line) s
+       WHERE a."supplierId" = ${pg.escapeLiteral(supplierId)}::uuid AND a.number = s.number
+         AND s.access_code IS NOT NULL AND a."accessCode" IS DISTINCT FROM s.access_code`,
+    )
+    return counts
   },
 }
 

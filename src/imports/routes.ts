@@ -59,7 +59,7 @@ const importRoutes: FastifyPluginAsyncTypebox = async (app) => {
         description:
           'CSV: UTF-8 or Windows-1251 (from `charset`, `?encoding=` or the bytes), `;` or `,` separated (from the header), ' +
           'a header row naming the columns (accounts: number, address, holder_surname, holder_given_names, residents, area, ' +
-          'services, opening_balance; meters: account_number, service, serial_number, zones, digit_capacity, installed_at, ' +
+          'services, opening_balance, access_code (optional: the code printed on the supplier’s own receipts); meters: account_number, service, serial_number, zones, digit_capacity, installed_at, ' +
           'verification_due_at; charges: account_number, period, service, kind, quantity, unit, tariff, coefficient, amount, ' +
           'line_id; payments: account_number, payment_id, amount, paid_at, method; Russian names accepted). NDJSON: one ' +
           'object per line with the same fields. JSON: an array of them (at most IMPORT_JSON_MAX_BYTES). Rows are upserted ' +

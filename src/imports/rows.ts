@@ -39,6 +39,8 @@ export interface AccountRow {
   areaM2: string | null
   services: ServiceName[]
   openingBalance: string
+  /** The access code the supplier prints on its own receipts; null: the database makes one. */
+  accessCode: string | null
 }
 
 export interface MeterRow {
@@ -98,6 +100,7 @@ const ACCOUNT_COLUMNS: Record<string, keyof AccountRow> = {
   area: 'areaM2', aream2: 'areaM2', площадь: 'areaM2',
   services: 'services', услуги: 'services',
   openingbalance: 'openingBalance', balance: 'openingBalance', сальдо: 'openingBalance',
+  accesscode: 'accessCode', коддоступа: 'accessCode', кодлк: 'accessCode',
 }
 
 const METER_COLUMNS: Record<string, keyof MeterRow> = {
@@ -215,9 +218,22 @@ export function checkAccountRow(record: Partial<Record<keyof AccountRow, unknown
   const openingBalance = balanceRaw === '' ? '0.00' : parseMoney(balanceRaw)
   if (openingBalance === null) return reject('balance_invalid', `opening balance "${balanceRaw}" is not an amount`)
   const givenNames = text(record.holderGivenNames)
+  // Compared without case, spaces or dashes when a person links the account: stored that way.
+  const accessCode = text(record.accessCode).normalize('NFKC').toUpperCase().replace(/[\s-]+/g, '')
+  if (accessCode !== '' && !/^[A-Z0-9]{6,16}$/.test(accessCode)) return reject('access_code_invalid', 'access code is not 6 to 16 letters and digits')
   return {
     ok: true,
-    row: { number: number.row, address, holderSurname, holderGivenNames: givenNames || null, residentsCount, areaM2, services, openingBalance },
+    row: {
+      number: number.row,
+      address,
+      holderSurname,
+      holderGivenNames: givenNames || null,
+      residentsCount,
+      areaM2,
+      services,
+      openingBalance,
+      accessCode: accessCode || null,
+    },
   }
 }
 

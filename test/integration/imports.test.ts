@@ -31,6 +31,26 @@ const ACCOUNTS_CSV = [
 describe('accounts import', () => {
   let firstId: string
 
+  it('takes the access codes a supplier prints itself (normalized), keeps the database’s code where none is given', async () => {
+    const csv = [
+      'number;address;holder_surname;код доступа',
+      '5400078001;г. Новосибирск, ул. Мира, д. 1, кв. 1;Орлов;ab12-cd34',
+      '5400078002;г. Новосибирск, ул. Мира, д. 1, кв. 2;Лебедев;',
+      '5400078003;г. Новосибирск, ул. Мира, д. 1, кв. 3;Котов;x!',
+    ].join('\n')
+    const job = await imports.finished(await imports.upload('accounts', csv, 'text/csv'))
+    expect(job).toMatchObject({ insertedRows: 2, rejectedRows: 1 })
+    expect(await imports.rejections(job.id)).toEqual([{ line: 4, code: 'access_code_invalid', detail: expect.any(String) }])
+    const codes = Object.fromEntries(
+      (await ctx.client.prisma.account.findMany({ where: { number: { in: ['5400078001', '5400078002'] } } })).map((a) => [a.number, a.accessCode]),
+    )
+    expect(codes['5400078001']).toBe('AB12CD34')
+    expect(codes['5400078002']).toMatch(/^[A-HJKMNP-Z2-9]{8}$/)
+    // Imported again without the column: the codes stay.
+    await imports.finished(await imports.upload('accounts', 'number;address;holder_surname\n5400078001;г. Новосибирск, ул. Мира, д. 1, кв. 1;Орлов', 'text/csv'))
+    expect((await ctx.client.prisma.account.findFirstOrThrow({ where: { number: '5400078001' } })).accessCode).toBe('AB12CD34')
+  })
+
   it('imports a Windows-1251, ;-separated CSV: valid rows land, each bad one is reported by line with a code', async () => {
     const job = await imports.finished(await imports.upload('accounts', iconv.encode(ACCOUNTS_CSV, 'win1251'), 'text/csv'))
     firstId = job.id
