@@ -138,7 +138,7 @@ export function createTicketService(app: FastifyInstance) {
             SELECT a.id FROM account a WHERE a.id = ${input.accountId}::uuid AND a."supplierId" = ${input.supplierId}::uuid AND ${visibleAccountSql(caller, 'a')}`
           if (!account) throw new UnprocessableError('account_not_found', 'No such account of this supplier among yours.', { errors: [{ in: 'body', pointer: '#/accountId', detail: 'Link it first.' }] })
         }
-        const calendar = await calendarOf(tx, input.supplierId)
+        const calendar = await calendarOf(tx, input.supplierId, now)
         const firstDue = deadline(now, category.firstResponseMinutes, calendar, category.emergency)
         const resolutionDue = deadline(now, category.resolutionMinutes, calendar, category.emergency)
         // The supplier's counter row is locked until commit: numbers follow one another without gaps.
