@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify'
+import { isUuid } from '../common/uuid.ts'
 import fp from 'fastify-plugin'
 import { ForbiddenError, UnauthorizedError } from '../common/errors.ts'
 import { problems } from '../common/schemas.ts'
@@ -44,7 +45,6 @@ declare module 'fastify' {
   }
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 /** The API key calling an aggregator route; throws if the route was not guarded by one. */
 export function apiClientOf(request: FastifyRequest): ApiClient {
@@ -99,7 +99,7 @@ export default fp(
           : new UnauthorizedError('invalid_token', 'The access token is not valid.')
       }
       // A revoked session (logout, password change, reused refresh token) ends its access tokens at once.
-      if (!UUID.test(claims.sid) || !UUID.test(claims.sub)) throw new UnauthorizedError('invalid_token', 'The access token is not valid.')
+      if (!isUuid(claims.sid) || !isUuid(claims.sub)) throw new UnauthorizedError('invalid_token', 'The access token is not valid.')
       // Every guarded request pays for this lookup: one indexed query, straight on the pool.
       const { rows } = await app.pgPool.query<{ id: string; role: Role; supplierId: string | null; mustChangePassword: boolean }>(
         `SELECT u.id, u.role, u."supplierId", u."mustChangePassword"

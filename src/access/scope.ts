@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify'
+import { isUuid } from '../common/uuid.ts'
 import { NotFoundError } from '../common/errors.ts'
 import type { Caller } from './guard.ts'
 
@@ -7,11 +8,10 @@ import type { Caller } from './guard.ts'
  * organization user only their own. Anything else is "not found", never "forbidden", so that
  * ids of other suppliers' objects reveal nothing.
  */
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 export async function visibleSupplier(app: FastifyInstance, caller: Caller, supplierId: string) {
   // An id that is not a UUID names no supplier (and must not reach the uuid column as a 500).
-  const allowed = UUID.test(supplierId) && (caller.role === 'admin' || (caller.supplierId !== null && caller.supplierId === supplierId))
+  const allowed = isUuid(supplierId) && (caller.role === 'admin' || (caller.supplierId !== null && caller.supplierId === supplierId))
   const supplier = allowed ? await app.prisma.supplier.findUnique({ where: { id: supplierId } }) : null
   if (!supplier) throw new NotFoundError('supplier_not_found', 'No such supplier.')
   return supplier

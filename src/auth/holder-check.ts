@@ -36,13 +36,6 @@ type Counter = ReturnType<typeof createRateCounter>
 export function createHolderCheck(app: FastifyInstance, counter: Counter, captcha: CaptchaVerifier) {
   const limits = app.config.linking
 
-  async function counts(keys: string[]): Promise<Map<string, { count: number; resetsInMs: number }>> {
-    const rows = await app.db.sql<{ key: string; count: number; resetsInMs: number }>`
-      SELECT key, count, (extract(epoch FROM "windowStartedAt" + ${limits.windowMs} * interval '1 millisecond' - now()) * 1000)::int AS "resetsInMs"
-      FROM rate_counter WHERE key = ANY(${keys}::text[]) AND "windowStartedAt" > now() - ${limits.windowMs} * interval '1 millisecond'`
-    return new Map(rows.map((row) => [row.key, row]))
-  }
-
   return async function proveHolder(claim: HolderClaim, who: Claimant): Promise<Account> {
     const supplier = await app.prisma.supplier.findUnique({ where: { id: claim.supplierId } })
     if (!supplier) throw new UnprocessableError('supplier_not_found', 'No such supplier; pick one from GET /v1/suppliers.')
@@ -50,7 +43,7 @@ export function createHolderCheck(app: FastifyInstance, counter: Counter, captch
     if (!number.ok) throw new UnprocessableError('account_number_invalid', number.reason, { example: supplier.accountNumberExample })
 
     const keys = { person: `link-failures:person:${who.person}`, ip: `link-failures:ip:${who.ip}`, account: `link-failures:account:${supplier.id}:${number.number}` }
-    const seen = await counts(Object.values(keys))
+    const seen = await counter.peekMany(Object.values(keys), limits.windowMs)
     const count = (key: string) => seen.get(key)?.count ?? 0
     const pausedBy = [keys.person, keys.ip, ...(captcha.enabled ? [] : [keys.account])].find((key) => count(key) >= limits.pauseAfter)
     if (pausedBy) throw tooManyRequests(seen.get(pausedBy)!, { max: limits.pauseAfter, windowMs: limits.windowMs }, 'failed account checks', 'неудачных проверок лицевого счёта')

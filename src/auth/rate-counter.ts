@@ -24,6 +24,12 @@ export function createRateCounter(app: FastifyInstance) {
       return toWindow(await app.prisma.rateCounter.findUnique({ where: { key } }), windowMs)
     },
 
+    /** Several counters in one read (the keys with no live window are absent). */
+    async peekMany(keys: string[], windowMs: number): Promise<Map<string, Window>> {
+      const rows = await app.prisma.rateCounter.findMany({ where: { key: { in: keys } } })
+      return new Map(rows.map((row) => [row.key, toWindow(row, windowMs)] as const).filter(([, window]) => window.count > 0))
+    },
+
     /** Counts one more event in the current window (starting a new window when the last one is over). */
     async hit(key: string, windowMs: number): Promise<Window> {
       const [row] = await app.prisma.$queryRaw<{ count: number; windowStartedAt: Date }[]>`

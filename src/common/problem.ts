@@ -19,13 +19,13 @@ export interface ProblemInit {
 }
 
 /** The texts of a problem in the caller's language (Russian by default; the code-side English on request). */
-function localized(request: FastifyRequest, init: ProblemInit): { title: string; detail: string } {
-  if (prefersEnglish(request.headers['accept-language'])) return { title: init.title, detail: init.detail }
+function localized(init: ProblemInit, english: boolean): { title: string; detail: string } {
+  if (english) return { title: init.title, detail: init.detail }
   return { title: PROBLEM_TITLES_RU[init.status] ?? init.title, detail: init.detailRu ?? PROBLEM_DETAILS_RU[init.code] ?? init.detail }
 }
 
-export function buildProblem(request: FastifyRequest, init: ProblemInit): Problem {
-  const { title, detail } = localized(request, init)
+export function buildProblem(request: FastifyRequest, init: ProblemInit, english = prefersEnglish(request.headers['accept-language'])): Problem {
+  const { title, detail } = localized(init, english)
   return {
     ...init.extensions,
     type: `urn:abonent:problem:${init.code}`,
@@ -41,8 +41,9 @@ export function buildProblem(request: FastifyRequest, init: ProblemInit): Proble
 
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, init: ProblemInit): FastifyReply {
   if (init.headers) reply.headers(init.headers)
+  const english = prefersEnglish(request.headers['accept-language'])
   const vary = reply.getHeader('vary')
-  reply.header('content-language', prefersEnglish(request.headers['accept-language']) ? 'en' : 'ru')
+  reply.header('content-language', english ? 'en' : 'ru')
   reply.header('vary', vary ? `${String(vary)}, Accept-Language` : 'Accept-Language')
-  return reply.code(init.status).type(PROBLEM_CONTENT_TYPE).send(buildProblem(request, init))
+  return reply.code(init.status).type(PROBLEM_CONTENT_TYPE).send(buildProblem(request, init, english))
 }

@@ -4,7 +4,7 @@ import { localDate } from '../accounts/meters.ts'
 import { periodName } from '../common/periods.ts'
 import { visibleAccountSql } from '../access/visibility.ts'
 import { auditInsert, type AuditContext } from '../audit/audit.ts'
-import { uuidv7 } from '../common/uuid.ts'
+import { isUuid, uuidv7 } from '../common/uuid.ts'
 import { formatKopecks, sumKopecks, toKopecks } from '../common/money.ts'
 import { priceOverPeriod, TariffGapError } from '../billing/tariff-split.ts'
 import type { Caller } from '../access/guard.ts'
@@ -28,7 +28,6 @@ export const READING_ACCEPTED_TASK = 'readings:accepted'
 /** Wastewater is charged on the volumes of these (DOMAIN.md). */
 const WASTEWATER_FROM = new Set(['cold_water', 'hot_water'])
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const periodDate = (period: string) => new Date(`${period}-01T00:00:00Z`)
 const isStaff = (caller: Caller) => caller.role === 'operator' || caller.role === 'admin'
 /** What a save is asked to do: a new reading, or (`supersede`) a correction of the current one of a period. */
@@ -271,7 +270,7 @@ function createReadingService(app: FastifyInstance) {
         Prisma.sql`
           SELECT r.line, m.id AS "meterId", m."accountId"
           FROM unnest(${rows.map((r) => r.line)}::int[], ${rows.map((r) => r.meterId !== undefined)}::boolean[],
-                      ${rows.map((r) => (r.meterId && UUID.test(r.meterId) ? r.meterId : null))}::uuid[],
+                      ${rows.map((r) => (r.meterId && isUuid(r.meterId) ? r.meterId : null))}::uuid[],
                       ${rows.map((r) => r.accountNumber ?? null)}::text[], ${rows.map((r) => r.serialNumber ?? null)}::text[])
                AS r(line, "byId", "meterId", "accountNumber", "serialNumber")
           JOIN LATERAL (
@@ -292,7 +291,7 @@ function createReadingService(app: FastifyInstance) {
         } catch (error) {
           if (!(error instanceof DomainError)) throw error
           report.rejected++
-          report.results.push({ line: row.line, meterId: meter?.meterId ?? (row.meterId && UUID.test(row.meterId) ? row.meterId : null), status: 'rejected', readingId: null, period: null, code: error.code, detail: error.message })
+          report.results.push({ line: row.line, meterId: meter?.meterId ?? (row.meterId && isUuid(row.meterId) ? row.meterId : null), status: 'rejected', readingId: null, period: null, code: error.code, detail: error.message })
         }
       }
       return report

@@ -1,34 +1,22 @@
-import { readFile } from 'node:fs/promises'
-import { CONTRACT_FILE } from '../../src/contract.ts'
 import type { TestContext } from '../helper.ts'
-import { STRONG_PASSWORD, bearer, createStaff, login, supplierId } from '../support/auth.ts'
-import { twoCustomers } from '../support/customers.ts'
+import { bearer } from '../support/auth.ts'
+import { everyCaller, readContract, resolveIn, type Contract, type ContractSchema as Schema } from '../support/contract.ts'
 
 // The contract fuzz, kept in the suite: every operation, hostile values in every field of the
 // body and query and in the path, with and without tokens. Whatever comes back is never a 5xx,
 // and every error is a problem+json with a code.
-type Schema = { $ref?: string; type?: string | string[]; properties?: Record<string, Schema>; items?: Schema; anyOf?: Schema[]; oneOf?: Schema[] }
-interface Operation {
-  parameters?: { name: string; in: string }[]
-  requestBody?: { content: Record<string, { schema: Schema }> }
-}
-
 let ctx: TestContext
 let close: () => Promise<void>
-let contract: { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, Schema> } }
+let contract: Contract
+let resolve: (schema: Schema) => Schema
 let tokens: { customer: string; operator: string; admin: string }
 
 beforeAll(async () => {
-  ;({ ctx, close } = await twoCustomers())
-  const heat = await supplierId(ctx, 'sibteplo')
-  await createStaff(ctx, 'operator', 'op@heat.test', STRONG_PASSWORD, heat)
-  await createStaff(ctx, 'admin', 'root@abonent.test', STRONG_PASSWORD)
-  tokens = {
-    customer: (await login(ctx, 'ivan@example.test', STRONG_PASSWORD)).accessToken,
-    operator: (await login(ctx, 'op@heat.test', STRONG_PASSWORD)).accessToken,
-    admin: (await login(ctx, 'root@abonent.test', STRONG_PASSWORD)).accessToken,
-  }
-  contract = JSON.parse(await readFile(CONTRACT_FILE, 'utf8'))
+  const callers = await everyCaller()
+  ;({ ctx, close } = callers)
+  tokens = { customer: callers.customer, operator: callers.operator, admin: callers.admin }
+  contract = await readContract()
+  resolve = resolveIn(contract)
 })
 afterAll(() => close())
 
@@ -37,7 +25,6 @@ const HOSTILE_QUERY = ['-1', '1e308', 'x'.repeat(3000), "' OR 1=1 --", '2026-13-
 const HOSTILE_PATH = ['x'.repeat(300), '..%2F..%2Fetc', '-1', "'%20OR%201=1", '00000000-0000-0000-0000-000000000000', '%E2%80%AE']
 const SAMPLE_ID = '0b8f2a6e-3c1d-4e5f-8a9b-0c1d2e3f4a5b'
 
-const resolve = (schema: Schema): Schema => (schema.$ref ? resolve(contract.components.schemas[schema.$ref.split('/').pop()!]!) : schema)
 
 /** Bodies with one hostile value in one member each (top level and one level down), and hostile whole bodies. */
 function hostileBodies(schema: Schema): unknown[] {

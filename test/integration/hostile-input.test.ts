@@ -1,50 +1,27 @@
 import { request as httpRequest } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { readFile } from 'node:fs/promises'
-import { CONTRACT_FILE } from '../../src/contract.ts'
 import type { TestContext } from '../helper.ts'
-import { STRONG_PASSWORD, bearer, createStaff, login, supplierId } from '../support/auth.ts'
+import { STRONG_PASSWORD, bearer } from '../support/auth.ts'
+import { everyCaller, readContract, resolveIn, type Contract, type ContractOperation as Operation, type ContractSchema as Schema } from '../support/contract.ts'
 import { twoCustomers } from '../support/customers.ts'
-
-type Schema = {
-  $ref?: string
-  type?: string | string[]
-  properties?: Record<string, Schema>
-  items?: Schema
-  anyOf?: Schema[]
-  oneOf?: Schema[]
-  allOf?: Schema[]
-}
-interface Parameter {
-  name: string
-  in: string
-  schema: Schema
-}
-interface Operation {
-  operationId: string
-  parameters?: Parameter[]
-  requestBody?: { content: Record<string, { schema: Schema }> }
-}
 
 let ctx: TestContext
 let close: () => Promise<void>
-let contract: { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, Schema> } }
+let contract: Contract
+let resolve: (schema: Schema) => Schema
 let tokens: (string | null)[]
 const SAMPLE_ID = '0b8f2a6e-3c1d-4e5f-8a9b-0c1d2e3f4a5b'
 const NUL = 'a\u0000b'
 
 beforeAll(async () => {
-  ;({ ctx, close } = await twoCustomers())
-  const heat = await supplierId(ctx, 'sibteplo')
-  await createStaff(ctx, 'operator', 'op@heat.test', STRONG_PASSWORD, heat)
-  await createStaff(ctx, 'admin', 'root@abonent.test', STRONG_PASSWORD)
-  const customer = (await login(ctx, 'ivan@example.test', STRONG_PASSWORD)).accessToken
-  tokens = [null, customer, (await login(ctx, 'op@heat.test', STRONG_PASSWORD)).accessToken, (await login(ctx, 'root@abonent.test', STRONG_PASSWORD)).accessToken]
-  contract = JSON.parse(await readFile(CONTRACT_FILE, 'utf8'))
+  const callers = await everyCaller()
+  ;({ ctx, close } = callers)
+  tokens = [null, callers.customer, callers.operator, callers.admin]
+  contract = await readContract()
+  resolve = resolveIn(contract)
 })
 afterAll(() => close())
 
-const resolve = (schema: Schema): Schema => (schema.$ref ? resolve(contract.components.schemas[schema.$ref.split('/').pop()!]!) : schema)
 const isType = (schema: Schema, type: string) => [schema.type].flat().includes(type)
 
 /** Every place a string can stand in a body of this schema, as [JSON pointer, body holding NUL there]. */
