@@ -66,7 +66,6 @@ describe('src/server.ts', () => {
       url.port = String(proxy.port)
       const port = await freePort()
       const server = startServer({ DATABASE_URL: url.toString(), PORT: String(port), SHUTDOWN_GRACE_MS: '60000' })
-      let stoppedIn = 0
       try {
         await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/ready`)).ok, 150_000)
         // Keep-alive connections open across the restart, as a load balancer keeps them.
@@ -79,15 +78,12 @@ describe('src/server.ts', () => {
         proxy.restore()
         await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/v1/suppliers`)).ok, 60_000)
       } finally {
-        const t0 = Date.now()
         server.child.kill('SIGTERM')
         await server.exited
-        stoppedIn = Date.now() - t0
         await proxy.close()
       }
-      // Well under the 60 s grace: a hang would run into it (and exit 1).
+      // A hang runs into the grace and close-with-grace exits 1: exit 0 is the proof, with no clock to race.
       expect(await server.exited).toBe(0)
-      expect(stoppedIn).toBeLessThan(30_000)
     }, 300_000)
   })
 })
